@@ -60,15 +60,75 @@ STATE_RULES: tuple[StateRule, ...] = (
     StateRule("CA", 5, Counting.BUSINESS, AppliesTo.INSPECTION, "Cal. Health & Safety Code 123110"),
     StateRule("CA", 15, Counting.CALENDAR, AppliesTo.COPY, "Cal. Health & Safety Code 123110"),
     StateRule(
-        "TX", 15, Counting.BUSINESS, AppliesTo.ELECTRONIC_COPY_OF_EHR, "Tex. Health & Safety Code 181.102"
+        "TX",
+        15,
+        Counting.BUSINESS,
+        AppliesTo.ELECTRONIC_COPY_OF_EHR,
+        "Tex. Health & Safety Code 181.102",
     ),
     StateRule("WA", 15, Counting.BUSINESS, AppliesTo.ANY, "RCW 70.02.080", extended_days=21),
 )
 
-US_STATES: tuple[str, ...] = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA VI WA WV WI WY GU AS MP"
-).split()
+US_STATES: frozenset[str] = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "PR",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "VI",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "GU",
+        "AS",
+        "MP",
+    ]
+)
 
 
 def rules_for_state(state: str) -> tuple[StateRule, ...]:

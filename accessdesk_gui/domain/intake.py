@@ -138,7 +138,8 @@ def check_intake(intake: Intake, today: dt.date) -> Intake:
         format=intake.format,
         delivery=intake.delivery,
         mrn=mrn,
-        requester_name=requester_name or (name if intake.requester_kind is RequesterKind.INDIVIDUAL else ""),
+        requester_name=requester_name
+        or (name if intake.requester_kind is RequesterKind.INDIVIDUAL else ""),
         requester_relationship=relationship,
         mail_address=address,
         email=email,

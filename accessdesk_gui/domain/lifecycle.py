@@ -92,9 +92,7 @@ def check_transition(status: Status, action: Action) -> Status:
         return target
     label = LABELS[status].lower()
     if action is Action.EXTEND and status is Status.EXTENDED:
-        reason = (
-            "it was already extended once; 45 CFR 164.524(b)(2)(ii) allows a single extension"
-        )
+        reason = "it was already extended once; 45 CFR 164.524(b)(2)(ii) allows a single extension"
     elif is_closed(status):
         reason = f"it is already {label} and closed"
     elif action is Action.START:

@@ -1,0 +1,3 @@
+from accessdesk_gui.cli.main import main
+
+raise SystemExit(main())

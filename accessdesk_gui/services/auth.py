@@ -1,0 +1,163 @@
+"""Who is acting. Every service call takes an Actor obtained by logging in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from accessdesk_gui.domain.intake import check_name
+from accessdesk_gui.domain.roles import PASSWORD_MIN, Role
+from accessdesk_gui.services.errors import AuthenticationFailed, InvalidInput, PermissionDenied
+from accessdesk_gui.store import audit
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.store.models import User
+
+# argon2id with the library's current defaults; parameters are recorded in each hash.
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    full_name: str
+    roles: frozenset[Role]
+    licence_type: str = ""
+    licence_number: str = ""
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    def require(self, role: Role, doing: str) -> None:
+        if role not in self.roles:
+            raise PermissionDenied(
+                f"{self.username} cannot {doing}: that needs the {role.value} role."
+            )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise InvalidInput(
+            "password", f"must be at least {PASSWORD_MIN} characters (a passphrase works well)."
+        )
+
+
+def parse_roles(text: str) -> frozenset[Role]:
+    return frozenset(Role(r) for r in text.split(",") if r)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        roles=parse_roles(user.roles),
+        licence_type=user.licence_type,
+        licence_number=user.licence_number,
+    )
+
+
+def login(store: Store, username: str, password: str) -> Actor:
+    """Check the password; failures say the same thing whether the user exists or not."""
+    with store.write() as s:
+        user = s.scalar(select(User).where(User.username == username.strip()))
+        ok = False
+        if user is not None and user.active:
+            try:
+                ok = _hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        if not ok:
+            audit.append(s, username.strip()[:64] or "?", "login_failed", "user", username[:40])
+            # The failed attempt is recorded even though we refuse.
+            s.commit()
+            raise AuthenticationFailed("Wrong user name or password.")
+        assert user is not None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        audit.append(s, user.username, "login", "user", user.id)
+        return actor_of(user)
+
+
+def add_user(
+    store: Store,
+    actor: Actor | None,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: set[Role],
+    licence_type: str = "",
+    licence_number: str = "",
+) -> Actor:
+    """Create a user. Only a privacy officer may, except for the very first user at set-up."""
+    uname = username.strip()
+    if not uname or len(uname) > 64 or any(c.isspace() for c in uname):
+        raise InvalidInput("username", "is required, without spaces, at most 64 characters.")
+    name = check_name("full_name", full_name)
+    check_password_rules(password)
+    if not roles:
+        raise InvalidInput("roles", "choose at least one role.")
+    if Role.LICENSED_PROFESSIONAL in roles and not (
+        licence_type.strip() and licence_number.strip()
+    ):
+        raise InvalidInput(
+            "licence", "a licensed professional needs a licence type and number (e.g. MD 12345)."
+        )
+    with store.write() as s:
+        if actor is None:
+            if s.scalar(select(User.id).limit(1)) is not None:
+                raise PermissionDenied("Log in as a privacy officer to add users.")
+        else:
+            actor.require(Role.PRIVACY_OFFICER, "add users")
+        if s.scalar(select(User.id).where(User.username == uname)) is not None:
+            raise InvalidInput("username", f"'{uname}' is already taken.")
+        user = User(
+            username=uname,
+            full_name=name,
+            password_hash=hash_password(password),
+            roles=",".join(sorted(r.value for r in roles)),
+            licence_type=licence_type.strip(),
+            licence_number=licence_number.strip(),
+            active=True,
+            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+        s.add(user)
+        s.flush()
+        audit.append(
+            s,
+            actor.username if actor else uname,
+            "user_added",
+            "user",
+            user.id,
+            None,
+            {
+                "username": uname,
+                "full_name": name,
+                "roles": user.roles,
+                "licence_type": user.licence_type,
+                "licence_number": user.licence_number,
+            },
+        )
+        return actor_of(user)
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    id: int
+    username: str
+    full_name: str
+    roles: frozenset[Role]
+
+
+def list_users(store: Store, actor: Actor) -> list[UserSummary]:
+    with store.read() as s:
+        users = s.scalars(select(User).where(User.active).order_by(User.full_name)).all()
+        return [UserSummary(u.id, u.username, u.full_name, parse_roles(u.roles)) for u in users]

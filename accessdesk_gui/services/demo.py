@@ -1,0 +1,142 @@
+"""A throwaway store filled with clearly fictional requests in every state.
+
+Built through the same services as real work, so its timelines and audit trail
+are what a real office would see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from accessdesk_gui.domain.deadlines import AccessKind
+from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind
+from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.services import auth, practice, requests
+from accessdesk_gui.store.db import Store
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-password-only"  # a throwaway store; printed on the login screen
+
+# Invented names (no real patients), in several scripts on purpose.
+_PATIENTS = [
+    ("Zoë Marchetti-Vale", "1984-03-12"),
+    ("Nguyễn Thị Demo", "1990-07-01"),
+    ("Liam O'Brien-Sample", "1975-11-30"),
+    ("李 示例", "1962-02-14"),
+    ("Amara Okonkwo-Test", "2001-05-09"),
+    ("José Álvarez Ficticio", "1958-09-23"),
+    ("Greta Fakesdottir", "1947-12-02"),
+    ("Samir Haddad-Example", "1999-01-17"),
+    ("Priya Placeholder", "1988-06-06"),
+    ("Marek Nowak-Demo", "1970-10-10"),
+    ("Chloé Dupont-Exemple", "2012-04-21"),
+    ("Tomás Ríos Muestra", "1993-08-15"),
+    ("Hannah Mock-Lindqvist", "1981-03-03"),
+    ("Kwame Asante-Trial", "1966-12-24"),
+    ("Olivia Notreal", "2005-02-28"),
+    ("Björn Testberg", "1953-07-19"),
+]
+_SCOPES = [
+    "Complete designated record set, including billing records",
+    "Lab results and visit notes from the last two years",
+    "Immunization record",
+    "Billing statements and claims for 2025",
+    "Imaging reports and images from the knee MRI",
+    "Portal messages and clinical notes since January",
+]
+
+
+def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) -> Store:
+    today = today or dt.date.today()
+    rng = random.Random(seed)
+    store = Store.open(path, create=True)
+    admin = practice.set_up(
+        store,
+        practice.PracticeInfo(
+            "Maple Grove Family Medicine (DEMO)",
+            "100 Example Street\nSpringfield, OR 97000",
+            "(555) 010-0100",
+            "OR",
+        ),
+        DEMO_USER,
+        "Dana Demo (office manager)",
+        DEMO_PASSWORD,
+    )
+    doctor = auth.add_user(
+        store,
+        admin,
+        "drpatel",
+        "Dr. Asha Patel-Sample",
+        DEMO_PASSWORD,
+        {Role.LICENSED_PROFESSIONAL},
+        "MD",
+        "MD-000000-DEMO",
+    )
+    auth.add_user(store, admin, "frontdesk", "Riley Front-Desk", DEMO_PASSWORD, {Role.FRONT_DESK})
+
+    # Received from 75 days ago to today, so every state and urgency appears.
+    ages = [75, 64, 52, 47, 40, 35, 33, 31, 29, 27, 25, 24, 23, 20, 16, 12, 9, 6, 3, 1, 0]
+    for n, age in enumerate(ages):
+        name, dob = _PATIENTS[n % len(_PATIENTS)]
+        received = today - dt.timedelta(days=age)
+        representative = n % 5 == 4
+        delivery = [Delivery.PORTAL, Delivery.MAIL, Delivery.EMAIL, Delivery.PICKUP][n % 4]
+        rid = requests.log_request(
+            store,
+            admin,
+            Intake(
+                patient_name=name,
+                patient_dob=dt.date.fromisoformat(dob),
+                received=received,
+                requester_kind=(
+                    RequesterKind.PERSONAL_REPRESENTATIVE
+                    if representative
+                    else RequesterKind.INDIVIDUAL
+                ),
+                requester_name="Morgan Guardian-Demo" if representative else "",
+                requester_relationship="Parent of a minor" if representative else "",
+                scope=rng.choice(_SCOPES),
+                access=AccessKind.COPY,
+                format=Format.PAPER if delivery is Delivery.MAIL else Format.ELECTRONIC,
+                delivery=delivery,
+                mrn=f"DEMO-{1000 + n}",
+                mail_address="1 Sample Road\nSpringfield, OR 97000"
+                if delivery is Delivery.MAIL
+                else "",
+                email="patient@example.invalid" if delivery is Delivery.EMAIL else "",
+            ),
+            today=today,
+        )
+        if age >= 3:
+            requests.start(store, admin, rid, received + dt.timedelta(days=1))
+        if n % 3 == 0 and age > 1:
+            requests.assign(store, admin, rid, doctor.user_id if n % 2 else admin.user_id)
+        if age in (75, 52, 40):
+            requests.fulfil(
+                store, admin, rid, received + dt.timedelta(days=rng.randint(5, 25)), "Sent."
+            )
+        elif age == 64:
+            requests.extend(
+                store,
+                admin,
+                rid,
+                received + dt.timedelta(days=20),
+                "Older records are in off-site storage and must be retrieved.",
+                received + dt.timedelta(days=55),
+            )
+        elif age == 47:
+            requests.withdraw(
+                store, admin, rid, received + dt.timedelta(days=4), "Patient picked up a copy."
+            )
+        elif age == 33:
+            requests.extend(
+                store,
+                admin,
+                rid,
+                received + dt.timedelta(days=25),
+                "Billing records are held by our billing company and take 3 weeks to arrive.",
+                received + dt.timedelta(days=50),
+            )
+    return store

@@ -1,0 +1,87 @@
+"""First start: the practice and its first administrator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from accessdesk_gui.domain.deadlines import US_STATES
+from accessdesk_gui.domain.intake import check_text
+from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.services.auth import Actor, add_user
+from accessdesk_gui.services.errors import InvalidInput, SetupError
+from accessdesk_gui.store import audit
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.store.models import Practice
+
+
+@dataclass(frozen=True)
+class PracticeInfo:
+    name: str
+    address: str
+    phone: str
+    state: str
+
+
+def check_practice(info: PracticeInfo) -> PracticeInfo:
+    name = check_text("practice_name", info.name, required=True, limit=200)
+    address = check_text("address", info.address, required=True, limit=500)
+    phone = check_text("phone", info.phone, required=True, limit=40)
+    if sum(c.isdigit() for c in phone) < 7:
+        raise InvalidInput("phone", "needs at least 7 digits.")
+    state = info.state.strip().upper()
+    if state not in US_STATES:
+        raise InvalidInput(
+            "state", f"'{info.state}' is not a US state or territory code (e.g. CA)."
+        )
+    return PracticeInfo(name, address, phone, state)
+
+
+def is_set_up(store: Store) -> bool:
+    with store.read() as s:
+        return s.scalar(select(Practice.id).limit(1)) is not None
+
+
+def get_practice(store: Store) -> PracticeInfo:
+    with store.read() as s:
+        p = s.scalar(select(Practice).limit(1))
+        if p is None:
+            raise SetupError("This store has not been set up yet: run 'accessdesk init'.")
+        return PracticeInfo(p.name, p.address, p.phone, p.state)
+
+
+def set_up(
+    store: Store,
+    info: PracticeInfo,
+    admin_username: str,
+    admin_full_name: str,
+    admin_password: str,
+) -> Actor:
+    """Record the practice and create its first privacy officer (who may also work the desk)."""
+    info = check_practice(info)
+    if is_set_up(store):
+        raise SetupError("This store is already set up.")
+    admin = add_user(
+        store,
+        None,
+        admin_username,
+        admin_full_name,
+        admin_password,
+        {Role.PRIVACY_OFFICER, Role.FRONT_DESK},
+    )
+    with store.write() as s:
+        if s.scalar(select(Practice.id).limit(1)) is not None:
+            raise SetupError("This store is already set up.")
+        p = Practice(
+            name=info.name,
+            address=info.address,
+            phone=info.phone,
+            state=info.state,
+            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+        s.add(p)
+        s.flush()
+        audit.append(s, admin.username, "practice_set_up", "practice", p.id, None, info.__dict__)
+    return admin

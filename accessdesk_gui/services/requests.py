@@ -1,0 +1,585 @@
+"""Use cases on access requests: log, list, read, and move through the lifecycle.
+
+Each write runs in one transaction that also writes the timeline event and the
+audit entry, so a change can never be saved without its trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from accessdesk_gui.domain import deadlines, lifecycle
+from accessdesk_gui.domain.deadlines import AccessKind, Urgency
+from accessdesk_gui.domain.errors import RuleViolation
+from accessdesk_gui.domain.intake import (
+    Format,
+    Intake,
+    check_intake,
+    check_text,
+    fold_for_search,
+)
+from accessdesk_gui.domain.lifecycle import Action, Status
+from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.services.auth import Actor
+from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
+from accessdesk_gui.store import audit
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.store.models import AccessRequest, Practice, TimelineEvent, User
+
+CLOSED_VALUES = [s.value for s in lifecycle.CLOSED]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _snapshot(r: AccessRequest) -> dict[str, Any]:
+    """The fields the audit trail records before and after a change."""
+    return {
+        "status": r.status,
+        "patient_name": r.patient_name,
+        "patient_dob": r.patient_dob.isoformat(),
+        "mrn": r.mrn,
+        "received": r.received.isoformat(),
+        "requester_kind": r.requester_kind,
+        "requester_name": r.requester_name,
+        "scope": r.scope,
+        "access": r.access,
+        "format": r.format,
+        "delivery": r.delivery,
+        "effective_due": r.effective_due.isoformat(),
+        "extended_due": r.extended_due.isoformat() if r.extended_due else None,
+        "extension_notice_date": (
+            r.extension_notice_date.isoformat() if r.extension_notice_date else None
+        ),
+        "extension_reasons": r.extension_reasons,
+        "closed_on": r.closed_on.isoformat() if r.closed_on else None,
+        "close_note": r.close_note,
+        "assigned_to_id": r.assigned_to_id,
+    }
+
+
+def _record(
+    s: Session,
+    actor: Actor,
+    r: AccessRequest,
+    kind: str,
+    summary: str,
+    event_date: dt.date,
+    before: dict[str, Any] | None,
+) -> None:
+    s.add(
+        TimelineEvent(
+            request_id=r.id,
+            event_date=event_date,
+            recorded_at=_now(),
+            kind=kind,
+            summary=summary,
+            user_id=actor.user_id,
+        )
+    )
+    s.flush()
+    audit.append(s, actor.username, f"request_{kind}", "request", r.id, before, _snapshot(r))
+
+
+def _recompute_due(r: AccessRequest) -> None:
+    d = deadlines.effective_due(
+        r.received, r.state, AccessKind(r.access), r.format == Format.ELECTRONIC, r.extended_due
+    )
+    r.effective_due = d.due
+    r.due_source = d.source
+
+
+def _load(s: Session, request_id: int) -> AccessRequest:
+    r = s.get(AccessRequest, request_id)
+    if r is None:
+        raise NotFound(f"There is no request number {request_id}.")
+    return r
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.roles:
+        raise RuleViolation("This account has no role; ask the privacy officer.")
+
+
+# -- intake -----------------------------------------------------------------------------
+
+
+def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | None = None) -> int:
+    """Record a new request; its clock starts on the received date (164.524(b)(2))."""
+    _require_staff(actor)
+    clean = check_intake(intake, today or dt.date.today())
+    with store.write() as s:
+        practice = s.scalar(select(Practice).limit(1))
+        if practice is None:
+            raise SetupError("Set up the practice first ('accessdesk init').")
+        r = AccessRequest(
+            patient_name=clean.patient_name,
+            patient_fold=fold_for_search(clean.patient_name),
+            patient_dob=clean.patient_dob,
+            mrn=clean.mrn,
+            received=clean.received,
+            requester_kind=clean.requester_kind.value,
+            requester_name=clean.requester_name,
+            requester_relationship=clean.requester_relationship,
+            scope=clean.scope,
+            access=clean.access.value,
+            format=clean.format.value,
+            delivery=clean.delivery.value,
+            mail_address=clean.mail_address,
+            email=clean.email,
+            state=practice.state,
+            status=Status.RECEIVED.value,
+            original_due=deadlines.federal_due(clean.received),
+            effective_due=clean.received,
+            due_source="",
+            extension_reasons="",
+            close_note="",
+            created_by_id=actor.user_id,
+            created_at=_now(),
+        )
+        _recompute_due(r)
+        s.add(r)
+        s.flush()
+        _record(
+            s,
+            actor,
+            r,
+            "received",
+            f"Request received; due {r.effective_due.isoformat()} ({r.due_source}).",
+            clean.received,
+            None,
+        )
+        return r.id
+
+
+# -- lifecycle --------------------------------------------------------------------------
+
+
+def _transition(
+    store: Store,
+    actor: Actor,
+    request_id: int,
+    action: Action,
+    event_date: dt.date,
+    summary: str,
+    apply: Any = None,
+) -> None:
+    _require_staff(actor)
+    with store.write() as s:
+        r = _load(s, request_id)
+        before = _snapshot(r)
+        new_status = lifecycle.check_transition(Status(r.status), action)
+        if event_date < r.received:
+            raise RuleViolation(
+                f"The date {event_date.isoformat()} is before the request was received "
+                f"({r.received.isoformat()})."
+            )
+        if apply is not None:
+            apply(r)
+        r.status = new_status.value
+        _record(s, actor, r, action.value, summary, event_date, before)
+
+
+def start(store: Store, actor: Actor, request_id: int, on: dt.date) -> None:
+    _transition(store, actor, request_id, Action.START, on, "Work started.")
+
+
+def extend(
+    store: Store,
+    actor: Actor,
+    request_id: int,
+    notice_date: dt.date,
+    reasons: str,
+    complete_by: dt.date,
+) -> None:
+    """The single extension of 164.524(b)(2)(ii): reasons and a date, noticed in time."""
+    reasons = check_text("reasons", reasons, limit=4000)
+
+    def apply(r: AccessRequest) -> None:
+        ext = deadlines.check_extension(
+            r.received, notice_date, reasons, complete_by, r.extended_due is not None
+        )
+        r.extension_notice_date = ext.notice_date
+        r.extension_reasons = ext.reasons
+        r.extended_due = ext.complete_by
+        _recompute_due(r)
+
+    with store.read() as s:
+        r = _load(s, request_id)
+        if r.extended_due is not None:
+            # Say why in the rule's words, before the state machine's generic refusal.
+            deadlines.check_extension(r.received, notice_date, reasons, complete_by, True)
+    _transition(
+        store,
+        actor,
+        request_id,
+        Action.EXTEND,
+        notice_date,
+        f"Extended to {complete_by.isoformat()}; notice dated {notice_date.isoformat()}. "
+        f"Reasons: {reasons}",
+        apply,
+    )
+
+
+def fulfil(store: Store, actor: Actor, request_id: int, on: dt.date, note: str = "") -> None:
+    note = check_text("note", note, limit=4000)
+
+    def apply(r: AccessRequest) -> None:
+        r.closed_on = on
+        r.close_note = note
+
+    with store.read() as s:
+        r = _load(s, request_id)
+        late = (on - r.effective_due).days
+    summary = "Access provided." + (f" {late} days after the due date." if late > 0 else "")
+    if note:
+        summary += f" {note}"
+    _transition(store, actor, request_id, Action.FULFIL, on, summary, apply)
+
+
+def withdraw(store: Store, actor: Actor, request_id: int, on: dt.date, reason: str) -> None:
+    reason = check_text("reason", reason, required=True, limit=4000)
+
+    def apply(r: AccessRequest) -> None:
+        r.closed_on = on
+        r.close_note = reason
+
+    _transition(
+        store,
+        actor,
+        request_id,
+        Action.WITHDRAW,
+        on,
+        f"Withdrawn by the requester: {reason}",
+        apply,
+    )
+
+
+def assign(store: Store, actor: Actor, request_id: int, user_id: int | None) -> None:
+    _require_staff(actor)
+    with store.write() as s:
+        r = _load(s, request_id)
+        if lifecycle.is_closed(Status(r.status)):
+            raise RuleViolation("This request is closed; it cannot be reassigned.")
+        before = _snapshot(r)
+        if user_id is None:
+            name = "nobody"
+        else:
+            u = s.get(User, user_id)
+            if u is None or not u.active:
+                raise NotFound(f"There is no active user with id {user_id}.")
+            name = u.full_name
+        r.assigned_to_id = user_id
+        _record(s, actor, r, "assigned", f"Assigned to {name}.", dt.date.today(), before)
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+class View(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DUE_7 = "due_7"
+    CLOSED = "closed"
+    ALL = "all"
+
+
+VIEW_LABELS = {
+    View.OPEN: "Open",
+    View.OVERDUE: "Overdue",
+    View.DUE_7: "Due within 7 days",
+    View.CLOSED: "Closed",
+    View.ALL: "All",
+}
+
+
+class SortKey(StrEnum):
+    NUMBER = "number"
+    PATIENT = "patient"
+    REQUESTER = "requester"
+    RECEIVED = "received"
+    DUE = "due"
+    STATUS = "status"
+    ASSIGNEE = "assignee"
+
+
+_SORT_COLUMNS: dict[SortKey, Any] = {
+    SortKey.NUMBER: AccessRequest.id,
+    SortKey.PATIENT: AccessRequest.patient_fold,
+    SortKey.REQUESTER: AccessRequest.requester_name,
+    SortKey.RECEIVED: AccessRequest.received,
+    SortKey.DUE: AccessRequest.effective_due,
+    SortKey.STATUS: AccessRequest.status,
+    SortKey.ASSIGNEE: User.full_name,
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    view: View = View.OPEN
+    search: str = ""
+    assignee_id: int | None = None
+    sort: SortKey = SortKey.DUE
+    descending: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    patient_name: str
+    requester: str
+    received: dt.date
+    due: dt.date
+    days_left: int
+    status: Status
+    urgency: Urgency
+    assignee: str
+
+
+def _where(q: Query) -> list[Any]:
+    conds: list[Any] = []
+    open_ = not_(AccessRequest.status.in_(CLOSED_VALUES))
+    if q.view is View.OPEN:
+        conds.append(open_)
+    elif q.view is View.OVERDUE:
+        conds += [open_, AccessRequest.effective_due < q.today]
+    elif q.view is View.DUE_7:
+        conds += [
+            open_,
+            AccessRequest.effective_due >= q.today,
+            AccessRequest.effective_due <= q.today + dt.timedelta(days=deadlines.DUE_SOON_DAYS),
+        ]
+    elif q.view is View.CLOSED:
+        conds.append(AccessRequest.status.in_(CLOSED_VALUES))
+    if q.assignee_id is not None:
+        conds.append(AccessRequest.assigned_to_id == q.assignee_id)
+    text = q.search.strip()
+    if text:
+        folded = fold_for_search(text)
+        like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        options = [
+            AccessRequest.patient_fold.like(like, escape="\\"),
+            AccessRequest.mrn == text,
+        ]
+        number = text.lstrip("#")
+        if number.isdigit():
+            options.append(AccessRequest.id == int(number))
+        conds.append(or_(*options))
+    return conds
+
+
+def _select_rows(q: Query) -> Select[int, str, str, dt.date, dt.date, str, str | None]:
+    stmt = (
+        select(
+            AccessRequest.id,
+            AccessRequest.patient_name,
+            AccessRequest.requester_name,
+            AccessRequest.received,
+            AccessRequest.effective_due,
+            AccessRequest.status,
+            User.full_name,
+        )
+        .outerjoin(User, User.id == AccessRequest.assigned_to_id)
+        .where(and_(True, *_where(q)))
+    )
+    col = _SORT_COLUMNS[q.sort]
+    order = col.desc() if q.descending else col.asc()
+    return stmt.order_by(order, AccessRequest.id.desc() if q.descending else AccessRequest.id)
+
+
+def count_requests(store: Store, actor: Actor, q: Query) -> int:
+    with store.read() as s:
+        stmt = select(func.count(AccessRequest.id)).where(and_(True, *_where(q)))
+        return int(s.scalar(stmt) or 0)
+
+
+def list_requests(
+    store: Store, actor: Actor, q: Query, offset: int = 0, limit: int = 200
+) -> list[RequestRow]:
+    """One page of the queue; filtering and sorting happen in SQL."""
+    with store.read() as s:
+        rows = s.execute(_select_rows(q).offset(offset).limit(limit)).all()
+    out = []
+    for rid, patient, requester, received, due, status, assignee in rows:
+        st = Status(status)
+        out.append(
+            RequestRow(
+                id=rid,
+                patient_name=patient,
+                requester=requester,
+                received=received,
+                due=due,
+                days_left=deadlines.days_left(due, q.today),
+                status=st,
+                urgency=deadlines.urgency(due, q.today, lifecycle.is_closed(st)),
+                assignee=assignee or "",
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Event:
+    event_date: dt.date
+    recorded_at: dt.datetime
+    kind: str
+    summary: str
+    by: str
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    id: int
+    patient_name: str
+    patient_dob: dt.date
+    mrn: str
+    received: dt.date
+    requester_kind: str
+    requester_name: str
+    requester_relationship: str
+    scope: str
+    access: str
+    format: str
+    delivery: str
+    mail_address: str
+    email: str
+    state: str
+    status: Status
+    original_due: dt.date
+    effective_due: dt.date
+    due_source: str
+    extension_notice_date: dt.date | None
+    extension_reasons: str
+    extended_due: dt.date | None
+    closed_on: dt.date | None
+    close_note: str
+    assignee: str
+    days_left: int
+    urgency: Urgency
+    actions: list[Action]
+    timeline: list[Event]
+
+    def to_json(self) -> dict[str, Any]:
+        def iso(d: dt.date | None) -> str | None:
+            return d.isoformat() if d else None
+
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "patient_name": self.patient_name,
+            "patient_dob": iso(self.patient_dob),
+            "mrn": self.mrn,
+            "received": iso(self.received),
+            "requester": {
+                "kind": self.requester_kind,
+                "name": self.requester_name,
+                "relationship": self.requester_relationship,
+            },
+            "scope": self.scope,
+            "access": self.access,
+            "format": self.format,
+            "delivery": self.delivery,
+            "due": iso(self.original_due),
+            "effective_due": iso(self.effective_due),
+            "due_source": self.due_source,
+            "days_left": self.days_left,
+            "urgency": self.urgency.value,
+            "extension": (
+                {
+                    "notice_date": iso(self.extension_notice_date),
+                    "reasons": self.extension_reasons,
+                    "complete_by": iso(self.extended_due),
+                }
+                if self.extended_due
+                else None
+            ),
+            "closed_on": iso(self.closed_on),
+            "close_note": self.close_note,
+            "assigned_to": self.assignee,
+            "actions": [a.value for a in self.actions],
+            "timeline": [
+                {
+                    "date": iso(e.event_date),
+                    "recorded_at": e.recorded_at.isoformat(),
+                    "kind": e.kind,
+                    "summary": e.summary,
+                    "by": e.by,
+                }
+                for e in self.timeline
+            ],
+        }
+
+
+def get_request(
+    store: Store, actor: Actor, request_id: int, today: dt.date | None = None
+) -> RequestDetail:
+    today = today or dt.date.today()
+    with store.read() as s:
+        r = _load(s, request_id)
+        st = Status(r.status)
+        events = [
+            Event(e.event_date, e.recorded_at, e.kind, e.summary, e.user.full_name)
+            for e in r.events
+        ]
+        return RequestDetail(
+            id=r.id,
+            patient_name=r.patient_name,
+            patient_dob=r.patient_dob,
+            mrn=r.mrn,
+            received=r.received,
+            requester_kind=r.requester_kind,
+            requester_name=r.requester_name,
+            requester_relationship=r.requester_relationship,
+            scope=r.scope,
+            access=r.access,
+            format=r.format,
+            delivery=r.delivery,
+            mail_address=r.mail_address,
+            email=r.email,
+            state=r.state,
+            status=st,
+            original_due=r.original_due,
+            effective_due=r.effective_due,
+            due_source=r.due_source,
+            extension_notice_date=r.extension_notice_date,
+            extension_reasons=r.extension_reasons,
+            extended_due=r.extended_due,
+            closed_on=r.closed_on,
+            close_note=r.close_note,
+            assignee=r.assigned_to.full_name if r.assigned_to else "",
+            days_left=deadlines.days_left(r.effective_due, today),
+            urgency=deadlines.urgency(r.effective_due, today, lifecycle.is_closed(st)),
+            actions=lifecycle.allowed_actions(st),
+            timeline=events,
+        )
+
+
+def require_role(actor: Actor, role: Role, doing: str) -> None:
+    actor.require(role, doing)
+
+
+__all__ = [
+    "InvalidInput",
+    "Query",
+    "RequestDetail",
+    "RequestRow",
+    "SortKey",
+    "View",
+    "assign",
+    "count_requests",
+    "extend",
+    "fulfil",
+    "get_request",
+    "list_requests",
+    "log_request",
+    "start",
+    "withdraw",
+]

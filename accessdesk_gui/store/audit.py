@@ -1,0 +1,130 @@
+"""The tamper-evident audit trail: every entry hashes its content and the previous hash.
+
+Changing, deleting, inserting or reordering an entry breaks the chain at that
+point; ``verify`` names the first entry that does not check out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessdesk_gui.store.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def canonical(data: Mapping[str, Any] | None) -> str:
+    return json.dumps(
+        data or {}, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+
+
+def entry_hash(
+    prev_hash: str,
+    seq: int,
+    recorded_at: str,
+    username: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: str,
+    after: str,
+) -> str:
+    payload = json.dumps(
+        [prev_hash, seq, recorded_at, username, action, entity, entity_id, before, after],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    username: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEntry:
+    """Add an entry in the caller's transaction (the change and its entry commit together)."""
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq = (last.seq + 1) if last else 1
+    prev = last.hash if last else GENESIS
+    recorded = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
+    b, a = canonical(before), canonical(after)
+    entry = AuditEntry(
+        seq=seq,
+        recorded_at=recorded,
+        username=username,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=b,
+        after=a,
+        prev_hash=prev,
+        hash=entry_hash(prev, seq, recorded, username, action, entity, str(entity_id), b, a),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    entries: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify(session: Session) -> VerifyResult:
+    prev = GENESIS
+    expected_seq = 1
+    count = 0
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    for e in rows:
+        count += 1
+        if e.seq != expected_seq:
+            return VerifyResult(
+                False,
+                count,
+                prev,
+                e.seq,
+                f"entry {e.seq} is out of place (expected entry {expected_seq}): "
+                "entries were removed, inserted or reordered",
+            )
+        if e.prev_hash != prev:
+            return VerifyResult(
+                False, count, prev, e.seq, f"entry {e.seq} does not follow the entry before it"
+            )
+        calc = entry_hash(
+            prev,
+            e.seq,
+            e.recorded_at,
+            e.username,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.before,
+            e.after,
+        )
+        if calc != e.hash:
+            return VerifyResult(
+                False, count, prev, e.seq, f"entry {e.seq} was changed after it was written"
+            )
+        prev = e.hash
+        expected_seq += 1
+    return VerifyResult(True, count, prev)

@@ -1,0 +1,131 @@
+"""SQLAlchemy models. Dialect-neutral: no SQLite-only SQL outside store/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Practice(Base):
+    __tablename__ = "practice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # Comma-separated Role values; a user may hold several.
+    roles: Mapped[str] = mapped_column(String(200))
+    licence_type: Mapped[str] = mapped_column(String(40), default="")
+    licence_number: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AccessRequest(Base):
+    __tablename__ = "requests"
+    __table_args__ = (
+        Index("ix_requests_status_due", "status", "effective_due"),
+        Index("ix_requests_due", "effective_due"),
+        Index("ix_requests_received", "received"),
+        Index("ix_requests_patient_fold", "patient_fold"),
+        Index("ix_requests_assignee", "assigned_to_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_name: Mapped[str] = mapped_column(String(200))
+    # Accent- and case-folded copy of the name for search and sorting.
+    patient_fold: Mapped[str] = mapped_column(String(200))
+    patient_dob: Mapped[dt.date] = mapped_column(Date)
+    mrn: Mapped[str] = mapped_column(String(40), default="", index=True)
+    received: Mapped[dt.date] = mapped_column(Date)
+    requester_kind: Mapped[str] = mapped_column(String(40))
+    requester_name: Mapped[str] = mapped_column(String(200))
+    requester_relationship: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(Text)
+    access: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(20))
+    delivery: Mapped[str] = mapped_column(String(20))
+    mail_address: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    # The practice's state when received: the state rules in force for this request.
+    state: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    original_due: Mapped[dt.date] = mapped_column(Date)
+    # Stored (not derived at read time) so the queue sorts and filters in SQL.
+    effective_due: Mapped[dt.date] = mapped_column(Date)
+    due_source: Mapped[str] = mapped_column(String(100))
+    extension_notice_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    extension_reasons: Mapped[str] = mapped_column(Text, default="")
+    extended_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    close_note: Mapped[str] = mapped_column(Text, default="")
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    events: Mapped[list[TimelineEvent]] = relationship(
+        back_populates="request", order_by="TimelineEvent.id"
+    )
+
+
+class TimelineEvent(Base):
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    # The date the event counts from in the rules (e.g. the notice date), and when it was logged.
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    request: Mapped[AccessRequest] = relationship(back_populates="events")
+    user: Mapped[User] = relationship()
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained. Triggers in the migration refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (UniqueConstraint("seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[str] = mapped_column(String(40))  # ISO-8601 UTC, hashed as text
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str] = mapped_column(Text)  # canonical JSON
+    after: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
