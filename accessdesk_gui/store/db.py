@@ -114,8 +114,8 @@ class Store:
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on error."""
         with self._sessions() as session:
-            session.connection(execution_options={"immediate": True})
             try:
+                session.connection(execution_options={"immediate": True})
                 yield session
                 session.commit()
             except OperationalError as exc:

@@ -1,0 +1,59 @@
+"""Shared fixtures. Qt runs offscreen; set before any Qt import (pytest-qt imports it late)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from accessdesk_gui.domain.deadlines import AccessKind  # noqa: E402
+from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind  # noqa: E402
+from accessdesk_gui.domain.roles import Role  # noqa: E402
+from accessdesk_gui.services import auth, practice  # noqa: E402
+from accessdesk_gui.store.db import Store  # noqa: E402
+
+PASSWORD = "correct horse battery"  # a test-only passphrase
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(tmp_path / "store.sqlite", create=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def admin(store: Store) -> auth.Actor:
+    return practice.set_up(
+        store,
+        practice.PracticeInfo(
+            "Test Clinic", "1 Test St\nTestville, OR 97000", "555-010-0199", "OR"
+        ),
+        "admin",
+        "Ada Admin",
+        PASSWORD,
+    )
+
+
+@pytest.fixture
+def desk(store: Store, admin: auth.Actor) -> auth.Actor:
+    return auth.add_user(store, admin, "desk", "Dee Desk", PASSWORD, {Role.FRONT_DESK})
+
+
+def make_intake(**kw: object) -> Intake:
+    base: dict[str, object] = dict(
+        patient_name="Zoë Testperson",
+        patient_dob=dt.date(1980, 1, 2),
+        received=dt.date(2026, 1, 31),
+        requester_kind=RequesterKind.INDIVIDUAL,
+        scope="All records",
+        access=AccessKind.COPY,
+        format=Format.ELECTRONIC,
+        delivery=Delivery.PORTAL,
+    )
+    base.update(kw)
+    return Intake(**base)  # type: ignore[arg-type]
