@@ -661,6 +661,8 @@ def build_checklist(
     * The same information in several systems (``Holding.duplicate_of``) gives one PRODUCE
       item at the source and SAME_AS_SOURCE items elsewhere: "same information as X, produce
       once" (164.524(c)(1)), still listed so staff confirm nothing there is missing from X.
+      If X is not collected for this request (outside its dates, or not mapped as the
+      source), the copy is produced instead: completeness comes before avoiding repeats.
     * Excepted categories (164.524(a)(1)) appear as REVIEW_FOR_DENIAL, never PRODUCE. They are
       listed rather than left out because the exception is permissive ("may deny"), because
       withholding them needs a written denial stating the basis (164.524(d)(2)), and because
@@ -685,10 +687,14 @@ def build_checklist(
             for h in drs_map.holdings_of(c.code)
             if drs_map.system(h.system).overlaps(scope.start, scope.end)
         ]
+        # A copy counts as a duplicate only if its source is itself collected here;
+        # otherwise (source outside the dates, or mis-mapped) the copy is produced.
+        sources = {h.system for h in holdings if h.duplicate_of is None}
+        duplicate = {h.system: h.duplicate_of in sources for h in holdings}
         # Sources before duplicates; otherwise the order the practice entered them.
-        holdings.sort(key=lambda h: h.duplicate_of is not None)
+        holdings.sort(key=lambda h: duplicate[h.system])
         for h in holdings:
-            items.append(_item(drs_map, c, h, scope, received))
+            items.append(_item(drs_map, c, h, duplicate[h.system], scope, received))
     return items
 
 
@@ -696,6 +702,7 @@ def _item(
     drs_map: DrsMap,
     c: RecordCategory,
     h: Holding,
+    is_duplicate: bool,
     scope: Scope,
     received: dt.date | None,
 ) -> ChecklistItem:
@@ -708,7 +715,7 @@ def _item(
             "Excepted from access (45 CFR 164.524(a)(1)). Collect separately; if withheld, "
             "send a written denial and give the rest of the request."
         )
-    elif h.duplicate_of is not None:
+    elif is_duplicate and h.duplicate_of is not None:
         action = ItemAction.SAME_AS_SOURCE
         same_as = drs_map.system(h.duplicate_of).name
         note = (

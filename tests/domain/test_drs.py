@@ -345,14 +345,8 @@ def test_retain_until(last: dt.date, keep_until: dt.date) -> None:
 def test_retention_is_never_shorter_than_six_calendar_years(last: dt.date) -> None:
     kept = retain_until(last)
     assert kept.year == last.year + 6
-    assert (kept.month, kept.day) == (
-        (3, 1)
-        if (last.month, last.day) == (2, 29)
-        else (
-            last.month,
-            last.day,
-        )
-    )
+    expected = (3, 1) if (last.month, last.day) == (2, 29) else (last.month, last.day)
+    assert (kept.month, kept.day) == expected
 
 
 # --- checklist ----------------------------------------------------------------------------------
@@ -375,14 +369,38 @@ def test_whole_drs_checklist_never_produces_excluded_or_excepted_records() -> No
 
 
 def test_same_information_in_two_systems_is_produced_once() -> None:
-    items = by(build_checklist(demo_map(), Scope.of({"medical.results"}, start=D(2020, 1, 1))),
-               "medical.results")  # fmt: skip
+    scope = Scope.of({"medical.results"}, start=D(2020, 1, 1))
+    items = by(build_checklist(demo_map(), scope), "medical.results")
     assert [(i.system, i.action) for i in items] == [
         ("ehr", ItemAction.PRODUCE),
         ("lab", ItemAction.SAME_AS_SOURCE),
     ]
     assert items[1].same_as == "Brightleaf Chart (hosted EHR)"
     assert "produce once" in items[1].note
+
+
+def test_copy_is_produced_when_its_source_is_not_collected() -> None:
+    # 2010-2012 predates the EHR, so the lab interface's copy is the one to produce.
+    scope = Scope.of({"medical.results"}, D(2010, 1, 1), D(2012, 12, 31))
+    items = build_checklist(demo_map(), scope)
+    assert [(i.system, i.action) for i in items] == [
+        ("paper", ItemAction.PRODUCE),
+        ("lab", ItemAction.PRODUCE),
+    ]
+
+
+def test_copy_marked_as_duplicate_of_a_wrong_system_is_still_produced() -> None:
+    m = demo_map()
+    holdings = tuple(
+        dataclasses.replace(h, duplicate_of="billing") if h.system == "portal" else h
+        for h in m.holdings
+    )
+    m = dataclasses.replace(m, holdings=holdings)
+    items = build_checklist(m, Scope.of({"medical.patient_submitted"}))
+    assert [(i.system, i.action) for i in items] == [
+        ("ehr", ItemAction.PRODUCE),
+        ("portal", ItemAction.PRODUCE),
+    ]
 
 
 def test_date_range_skips_systems_that_cannot_hold_those_dates() -> None:
