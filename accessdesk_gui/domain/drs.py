@@ -761,10 +761,6 @@ def _date(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _parse_date(value: Any) -> dt.date | None:
-    return None if value is None else dt.date.fromisoformat(value)
-
-
 def _contact_dict(c: Contact) -> dict[str, Any]:
     return {"name_or_title": c.name_or_title, "phone": c.phone}
 
@@ -828,8 +824,80 @@ def to_dict(drs_map: DrsMap) -> dict[str, Any]:
     }
 
 
+def _str(d: Mapping[str, Any], key: str) -> str:
+    value = d[key]
+    if not isinstance(value, str):
+        raise InvalidInput(key, f"must be text, not {type(value).__name__}.")
+    return value
+
+
+def _opt_str(d: Mapping[str, Any], key: str) -> str | None:
+    return None if d[key] is None else _str(d, key)
+
+
+def _bool(d: Mapping[str, Any], key: str) -> bool:
+    value = d[key]
+    if not isinstance(value, bool):
+        raise InvalidInput(key, "must be true or false.")
+    return value
+
+
+def _int(d: Mapping[str, Any], key: str) -> int:
+    value = d[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(key, "must be a whole number.")
+    return value
+
+
+def _opt_date(d: Mapping[str, Any], key: str) -> dt.date | None:
+    text = _opt_str(d, key)
+    return None if text is None else dt.date.fromisoformat(text)
+
+
 def _contact(d: Mapping[str, Any]) -> Contact:
-    return Contact(str(d["name_or_title"]), str(d["phone"]))
+    return Contact(_str(d, "name_or_title"), _str(d, "phone"))
+
+
+def _system(s: Mapping[str, Any]) -> RecordSystem:
+    b = s["business_associate"]
+    ba = None
+    if b is not None:
+        days = None if b["turnaround_days"] is None else _int(b, "turnaround_days")
+        ba = BusinessAssociate(
+            _str(b, "name"), _str(b, "contact"), _str(b, "how_to_get_records"), days
+        )
+    return RecordSystem(
+        id=_str(s, "id"),
+        name=_str(s, "name"),
+        kind=SystemKind(s["kind"]),
+        business_associate=ba,
+        exchange_linked=_bool(s, "exchange_linked"),
+        holds_from=_opt_date(s, "holds_from"),
+        holds_until=_opt_date(s, "holds_until"),
+        notes=_str(s, "notes"),
+    )
+
+
+def _category(c: Mapping[str, Any]) -> RecordCategory:
+    return RecordCategory(
+        code=_str(c, "code"),
+        title=_str(c, "title"),
+        group=CategoryGroup(c["group"]),
+        in_drs=_bool(c, "in_drs"),
+        rationale=_str(c, "rationale"),
+        exception=AccessException(c["exception"]),
+        kept_separate=_bool(c, "kept_separate"),
+        examples=_str(c, "examples"),
+    )
+
+
+def _holding(h: Mapping[str, Any]) -> Holding:
+    return Holding(
+        category=_str(h, "category"),
+        system=_str(h, "system"),
+        retrieval=Retrieval(_str(h, "who"), _str(h, "how")),
+        duplicate_of=_opt_str(h, "duplicate_of"),
+    )
 
 
 def from_dict(d: Mapping[str, Any]) -> DrsMap:
@@ -838,57 +906,21 @@ def from_dict(d: Mapping[str, Any]) -> DrsMap:
         if d.get("schema") != SCHEMA_VERSION:
             raise InvalidInput("schema", f"unsupported version {d.get('schema')!r}.")
         r = d["responsibilities"]
-        systems = []
-        for s in d["systems"]:
-            b = s["business_associate"]
-            systems.append(
-                RecordSystem(
-                    id=s["id"],
-                    name=s["name"],
-                    kind=SystemKind(s["kind"]),
-                    business_associate=None
-                    if b is None
-                    else BusinessAssociate(
-                        b["name"], b["contact"], b["how_to_get_records"], b["turnaround_days"]
-                    ),
-                    exchange_linked=bool(s["exchange_linked"]),
-                    holds_from=_parse_date(s["holds_from"]),
-                    holds_until=_parse_date(s["holds_until"]),
-                    notes=s["notes"],
-                )
-            )
+        titles = r["access_titles"]
+        if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
+            raise InvalidInput("access_titles", "must be a list of text.")
         return DrsMap(
-            practice=d["practice"],
-            version=int(d["version"]),
-            effective=dt.date.fromisoformat(d["effective"]),
+            practice=_str(d, "practice"),
+            version=_int(d, "version"),
+            effective=dt.date.fromisoformat(_str(d, "effective")),
             responsibilities=Responsibilities(
-                access_titles=tuple(r["access_titles"]),
+                access_titles=tuple(titles),
                 complaint_contact=_contact(r["complaint_contact"]),
                 amendment_contact=_contact(r["amendment_contact"]),
             ),
-            systems=tuple(systems),
-            categories=tuple(
-                RecordCategory(
-                    code=c["code"],
-                    title=c["title"],
-                    group=CategoryGroup(c["group"]),
-                    in_drs=bool(c["in_drs"]),
-                    rationale=c["rationale"],
-                    exception=AccessException(c["exception"]),
-                    kept_separate=bool(c["kept_separate"]),
-                    examples=c["examples"],
-                )
-                for c in d["categories"]
-            ),
-            holdings=tuple(
-                Holding(
-                    category=h["category"],
-                    system=h["system"],
-                    retrieval=Retrieval(h["who"], h["how"]),
-                    duplicate_of=h["duplicate_of"],
-                )
-                for h in d["holdings"]
-            ),
+            systems=tuple(_system(s) for s in d["systems"]),
+            categories=tuple(_category(c) for c in d["categories"]),
+            holdings=tuple(_holding(h) for h in d["holdings"]),
         )
     except KeyError as exc:
         raise InvalidInput(str(exc.args[0]), "is missing from the stored map.") from exc

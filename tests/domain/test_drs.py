@@ -491,6 +491,31 @@ def test_stored_map_with_a_missing_field_is_rejected() -> None:
     assert err.value.field == "responsibilities"
 
 
+@pytest.mark.parametrize(
+    ("path", "bad", "field"),
+    [
+        (("practice",), 5, "practice"),
+        (("version",), "2", "version"),
+        (("systems", 0, "exchange_linked"), "yes", "exchange_linked"),
+        (("systems", 0, "business_associate", "turnaround_days"), 5.5, "turnaround_days"),
+        (("categories", 0, "in_drs"), 1, "in_drs"),
+        (("systems", 0, "kind"), "fax machine", "map"),
+        (("effective",), "01/01/2025", "map"),
+    ],
+)
+def test_stored_map_with_a_wrong_value_type_is_rejected(
+    path: tuple[str | int, ...], bad: object, field: str
+) -> None:
+    d = json.loads(json.dumps(to_dict(demo_map())))
+    target = d
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = bad
+    with pytest.raises(InvalidInput) as err:
+        from_dict(d)
+    assert err.value.field == field
+
+
 def test_stored_map_from_an_unknown_schema_is_rejected() -> None:
     d = to_dict(demo_map()) | {"schema": 99}
     with pytest.raises(InvalidInput, match="unsupported"):
