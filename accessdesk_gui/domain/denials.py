@@ -643,7 +643,7 @@ INVALID_REASONS: tuple[InvalidReason, ...] = (
             "access-rules 4.3)."
         ),
         patterns=_rx(
-            rf"\b{_NEG}\s+(?:\w+\s+){{0,2}}(?:understand|comprehend|follow|interpret|make sense)",
+            rf"\b{_NEG}\s+(?:\w+\s+){{0,3}}(?:understand|comprehend|interpret|make sense)",
             r"\bmisunderst\w*|\bmisinterpret\w*|\bmisread\w*",
             r"\bconfus(?:e|ed|es|ing|ion)\b",
             r"\b(?:upset|upsetting|overwhelm\w*|alarm(?:ed|ing)|frighten\w*|scare[ds]?|"
@@ -925,13 +925,17 @@ def missing_denial_letter_elements(letter: DenialLetterFacts) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def check_denial_issue_date(issued: dt.date, effective_due: dt.date) -> None:
-    """A written denial is due by the request's effective (possibly extended) due date."""
+def check_denial_issue_date(issued: dt.date, effective_due: dt.date) -> int:
+    """A written denial is due by the request's effective (possibly extended) due date.
+
+    Returns the days to spare (0 when issued on the due date); refuses a late denial.
+    """
     if issued > effective_due:
         raise RuleViolation(
             f"A denial issued on {issued.isoformat()} is late: it had to be issued by "
             f"{effective_due.isoformat()}, the request's due date (45 CFR 164.524(b)(2))."
         )
+    return (effective_due - issued).days
 
 
 def reviewable_denied_parts(denied: Collection[DeniedPart]) -> tuple[DeniedPart, ...]:
