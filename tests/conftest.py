@@ -8,13 +8,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from accessdesk_gui.domain.deadlines import AccessKind  # noqa: E402
-from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind  # noqa: E402
-from accessdesk_gui.domain.roles import Role  # noqa: E402
-from accessdesk_gui.services import auth, practice  # noqa: E402
-from accessdesk_gui.store.db import Store  # noqa: E402
+from accessdesk_gui.domain.deadlines import AccessKind
+from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind
+from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.services import auth, practice
+from accessdesk_gui.store.db import Store
 
 PASSWORD = "correct horse battery"  # a test-only passphrase
 

@@ -1,0 +1,74 @@
+"""Starting the GUI: open (or create) the store, first-start set-up, login, main window."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from accessdesk_gui.paths import default_store_path
+from accessdesk_gui.services import practice
+from accessdesk_gui.services.errors import USER_ERRORS
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.dialogs import LoginDialog, SetupDialog
+from accessdesk_gui.ui.main_window import MainWindow
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv)
+    app.setApplicationName("AccessDesk")
+    app.setOrganizationName("AccessDesk")
+    return app
+
+
+def run_app(db_path: Path | None = None) -> int:
+    app = _app()
+    path = Path(db_path) if db_path else default_store_path()
+    try:
+        store = Store.open(path, create=True)
+        if not practice.is_set_up(store):
+            setup = SetupDialog(store)
+            if not setup.exec() or setup.actor is None:
+                return 0
+            actor = setup.actor
+        else:
+            login = LoginDialog(store)
+            if not login.exec() or login.actor is None:
+                return 0
+            actor = login.actor
+    except USER_ERRORS as exc:
+        QMessageBox.critical(None, "AccessDesk", str(exc))
+        return 2
+    window = MainWindow(store, actor)
+    window.show()
+    code = app.exec()
+    store.close()
+    return code
+
+
+def run_demo(db_path: Path | None = None) -> int:
+    """A throwaway store of fictional requests, deleted when the window closes."""
+    from accessdesk_gui.services import auth, demo
+
+    app = _app()
+    tmp = None
+    if db_path is None:
+        tmp = Path(tempfile.mkdtemp(prefix="accessdesk-demo-"))
+        db_path = tmp / "demo.sqlite"
+    try:
+        store = demo.build_demo_store(Path(db_path))
+        actor = auth.login(store, demo.DEMO_USER, demo.DEMO_PASSWORD)
+        window = MainWindow(store, actor, title_suffix=" — DEMO (fictional data, not saved)")
+        window.show()
+        code = app.exec()
+        store.close()
+        return code
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,152 @@
+"""Small dialogs: set-up, login, and the lifecycle actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from accessdesk_gui.domain.deadlines import US_STATES
+from accessdesk_gui.domain.errors import InvalidInput
+from accessdesk_gui.services import auth, practice
+from accessdesk_gui.services.errors import USER_ERRORS
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.forms import ErrorForm, area, combo, line
+
+
+class FormDialog(QDialog):
+    """A dialog around an ErrorForm whose OK runs ``submit``; errors stay in the dialog."""
+
+    def __init__(
+        self, title: str, intro: str = "", ok_text: str = "OK", parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        lay = QVBoxLayout(self)
+        if intro:
+            label = QLabel(intro)
+            label.setWordWrap(True)
+            lay.addWidget(label)
+        self.form = ErrorForm()
+        lay.addWidget(self.form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+    def submit(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _on_ok(self) -> None:
+        self.form.clear_errors()
+        try:
+            self.submit()
+        except InvalidInput as exc:
+            self.form.show_error(exc.field, exc.message)
+            return
+        except USER_ERRORS as exc:
+            self.form.show_error("", str(exc))
+            return
+        self.accept()
+
+
+class SetupDialog(FormDialog):
+    """First start: the practice and its first administrator."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "Set up AccessDesk",
+            "Welcome. Enter your practice's details and create the first administrator "
+            "(the privacy officer). You can add staff afterwards.",
+            "Create",
+            parent,
+        )
+        self.store = store
+        self.actor: auth.Actor | None = None
+        f = self.form
+        f.add("practice_name", "Practice name:", line(max_length=200))
+        f.add("address", "Address:", area(placeholder="Street\nCity, State ZIP"))
+        f.add("phone", "Phone:", line(max_length=40))
+        f.add(
+            "state",
+            "State:",
+            combo([(s, s) for s in sorted(US_STATES)], "CA"),
+            "Sets which state deadlines apply in addition to the federal 30 days.",
+        )
+        f.add("username", "Administrator user name:", line(max_length=64))
+        f.add("full_name", "Administrator full name:", line(max_length=200))
+        pw = line()
+        pw.setEchoMode(pw.EchoMode.Password)
+        f.add("password", "Password (12+ characters):", pw)
+        pw2 = line()
+        pw2.setEchoMode(pw2.EchoMode.Password)
+        f.add("password2", "Repeat password:", pw2)
+
+    def submit(self) -> None:
+        f = self.form
+        if f.text("password") != f.text("password2"):
+            raise InvalidInput("password2", "does not match the password.")
+        self.actor = practice.set_up(
+            self.store,
+            practice.PracticeInfo(
+                f.text("practice_name"), f.text("address"), f.text("phone"), f.text("state")
+            ),
+            f.text("username"),
+            f.text("full_name"),
+            f.text("password"),
+        )
+
+
+class LoginDialog(FormDialog):
+    def __init__(
+        self, store: Store, hint: str = "", username: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Log in to AccessDesk", hint, "Log in", parent)
+        self.store = store
+        self.actor: auth.Actor | None = None
+        self.form.add("username", "User name:", line(username, max_length=64))
+        pw = line()
+        pw.setEchoMode(pw.EchoMode.Password)
+        self.form.add("password", "Password:", pw)
+        (pw if username else self.form.fields["username"]).setFocus()
+
+    def submit(self) -> None:
+        try:
+            self.actor = auth.login(
+                self.store, self.form.text("username"), self.form.text("password")
+            )
+        except USER_ERRORS as exc:
+            raise InvalidInput("password", str(exc)) from None
+
+
+class ActionDialog(FormDialog):
+    """A lifecycle action: its fields, then one service call when OK is pressed."""
+
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        ok_text: str,
+        run: Callable[[ErrorForm], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, intro, ok_text, parent)
+        self._run = run
+
+    def submit(self) -> None:
+        self._run(self.form)
+
+
+def today() -> dt.date:
+    return dt.date.today()

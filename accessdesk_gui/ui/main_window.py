@@ -1,0 +1,199 @@
+"""The main window: the queue on the left, the selected request on the right."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from accessdesk_gui.services import practice, requests
+from accessdesk_gui.services.auth import Actor
+from accessdesk_gui.services.requests import VIEW_LABELS, Query, View
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
+from accessdesk_gui.ui.request_detail import RequestDetailPanel
+from accessdesk_gui.ui.request_form import NewRequestDialog
+
+SEARCH_DELAY_MS = 150
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        today: dt.date | None = None,
+        title_suffix: str = "",
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.today = today or dt.date.today()
+        info = practice.get_practice(store)
+        # No patient data in the title: it shows in the taskbar and screen sharing.
+        self.setWindowTitle(f"AccessDesk — {info.name}{title_suffix}")
+        self.resize(1280, 760)
+
+        tools = QToolBar("Main")
+        tools.setMovable(False)
+        self.addToolBar(tools)
+        self.new_action = QAction("New request", self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_request)
+        tools.addAction(self.new_action)
+        refresh = QAction("Refresh", self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.refresh)
+        tools.addAction(refresh)
+
+        self.view_combo = QComboBox()
+        self.view_combo.setObjectName("view")
+        self.view_combo.setAccessibleName("Queue view")
+        for view in View:
+            self.view_combo.addItem(VIEW_LABELS[view], view.value)
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search patient, MRN or request no. (Ctrl+F)")
+        self.search.setAccessibleName("Search requests")
+        self.search.setClearButtonEnabled(True)
+        find = QAction("Find", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+
+        self.model = RequestTableModel(store, actor, Query(today=self.today))
+        self.table = QTableView()
+        self.table.setObjectName("queue")
+        self.table.setAccessibleName("Request queue")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate([40, 165, 150, 82, 82, 112, 86, 110]):
+            self.table.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        self.table.activated.connect(self._open)
+
+        self.detail = RequestDetailPanel(store, actor)
+        self.detail.today = self.today
+        self.detail.changed.connect(lambda _rid: self.refresh())
+
+        left = QWidget()
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(6, 6, 6, 6)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Show:"))
+        bar.addWidget(self.view_combo)
+        bar.addWidget(self.search, 1)
+        lay.addLayout(bar)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        lay.addWidget(self.summary)
+        lay.addWidget(self.table, 1)
+        legend = QLabel(
+            "<span style='background:#f8d7da'>&nbsp;OVERDUE&nbsp;</span> past the due date "
+            "&nbsp; <span style='background:#fff3cd'>&nbsp;Soon&nbsp;</span> due within 7 days"
+        )
+        lay.addWidget(legend)
+
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.detail)
+        split.setSizes([860, 420])
+        self.setCentralWidget(split)
+        roles = ", ".join(sorted(r.value.replace("_", " ") for r in actor.roles))
+        self.statusBar().showMessage(f"Logged in as {actor.full_name} ({roles})")
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.view_combo.currentIndexChanged.connect(self.apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.refresh()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        self.table.setFocus()
+
+    # -- behaviour ------------------------------------------------------------------------
+
+    def apply_filters(self) -> None:
+        q = replace(
+            self.model.query,
+            view=View(self.view_combo.currentData()),
+            search=self.search.text(),
+            today=self.today,
+        )
+        self.model.set_query(q)
+        self._update_counts()
+
+    def refresh(self) -> None:
+        current = self.current_request_id()
+        self.model.refresh()
+        self._update_counts()
+        if current is not None:
+            row = self.model.row_of_request(current)
+            if row is not None:
+                self.table.selectRow(row)
+            self.detail.show_request(current)
+
+    def _update_counts(self) -> None:
+        for i in range(self.view_combo.count()):
+            view = View(self.view_combo.itemData(i))
+            n = requests.count_requests(self.store, self.actor, Query(view=view, today=self.today))
+            self.view_combo.setItemText(i, f"{VIEW_LABELS[view]} ({n})")
+        shown = self.model.rowCount()
+        self.summary.setText(f"{shown} request{'s' if shown != 1 else ''} shown")
+
+    def current_request_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        if not idx.isValid():
+            return None
+        rid = self.model.data(self.model.index(idx.row(), 0), REQUEST_ID_ROLE)
+        return int(rid) if rid is not None else None
+
+    def _on_current(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if current.isValid():
+            self.detail.show_request(self.model.data(current, REQUEST_ID_ROLE))
+
+    def _open(self, index: QModelIndex) -> None:
+        self.detail.show_request(self.model.data(index, REQUEST_ID_ROLE))
+        for b in self.detail.buttons.values():
+            if b.isVisible():
+                b.setFocus()
+                break
+
+    def new_request(self) -> int | None:
+        dlg = NewRequestDialog(self.store, self.actor, self.today, self)
+        if not dlg.exec() or dlg.request_id is None:
+            return None
+        self.search.clear()
+        self.refresh()
+        row = self.model.row_of_request(dlg.request_id)
+        if row is not None:
+            self.table.selectRow(row)
+        self.detail.show_request(dlg.request_id)
+        return dlg.request_id
