@@ -81,7 +81,7 @@ class ErrorForm(QWidget):
     def error_text(self, name: str) -> str:
         err = self.errors.get(name)
         if err is None:
-            return self.general.text() if self.general.isVisible() else ""
+            return self.general.text() if not self.general.isHidden() else ""
         return err.text() if not err.isHidden() else ""
 
     # -- typed getters ------------------------------------------------------------------
