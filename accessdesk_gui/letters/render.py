@@ -149,13 +149,13 @@ class _LetterStart(Flowable):
 
 
 def _fit_block(
-    lines: Sequence[str], area: L.Area, size: float, leading: float, first_font: str
+    lines: Sequence[str], area: L.Area, left: float, size: float, leading: float, first_font: str
 ) -> tuple[float, float]:
     """Font size and leading so that all lines fit the window area."""
     widest = max(
         string_width(line, first_font if i == 0 else FAMILY, size) for i, line in enumerate(lines)
     )
-    usable = area.right - L.RECIPIENT_TEXT_LEFT
+    usable = area.right - left - 2.0  # a little room for rounding in viewers
     if widest > usable:
         factor = usable / widest
         size, leading = size * factor, leading * factor
@@ -178,7 +178,7 @@ def _draw_block(
     leading: float,
     first_font: str,
 ) -> None:
-    size, leading = _fit_block(lines, area, size, leading, first_font)
+    size, leading = _fit_block(lines, area, left, size, leading, first_font)
     baseline = area.top + size  # from top
     for i, line in enumerate(lines):
         font = first_font if i == 0 else FAMILY
