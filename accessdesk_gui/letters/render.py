@@ -148,24 +148,14 @@ class _LetterStart(Flowable):
         canvas.restoreState()
 
 
-def _fit_block(
-    lines: Sequence[str], area: L.Area, left: float, size: float, leading: float, first_font: str
-) -> tuple[float, float]:
-    """Font size and leading so that all lines fit the window area."""
-    widest = max(
-        string_width(line, first_font if i == 0 else FAMILY, size) for i, line in enumerate(lines)
-    )
-    usable = area.right - left - 2.0  # a little room for rounding in viewers
-    if widest > usable:
-        factor = usable / widest
-        size, leading = size * factor, leading * factor
+def _fit_height(count: int, area: L.Area, size: float, leading: float) -> tuple[float, float]:
+    """Font size and leading so that `count` lines fit the window's height."""
     # Ascent about 0.76 em above the first baseline and 0.24 em below the last one.
-    needed = size + leading * (len(lines) - 1) + 0.24 * size
-    if needed > area.height:
-        leading = max(size * 1.0, (area.height - 1.24 * size) / max(1, len(lines) - 1))
-        if size + leading * (len(lines) - 1) + 0.24 * size > area.height:
-            size = area.height / (1.24 + (len(lines) - 1) * 1.0)
-            leading = size
+    if size + leading * (count - 1) + 0.24 * size <= area.height:
+        return size, leading
+    leading = max(size, (area.height - 1.24 * size) / max(1, count - 1))
+    if size + leading * (count - 1) + 0.24 * size > area.height:
+        size = leading = area.height / (1.24 + (count - 1))
     return size, leading
 
 
@@ -178,11 +168,19 @@ def _draw_block(
     leading: float,
     first_font: str,
 ) -> None:
-    size, leading = _fit_block(lines, area, left, size, leading, first_font)
+    """Draw an address block inside a window area.
+
+    Too many lines tighten the leading; a line too wide for the window is set smaller on
+    its own, so one long line does not shrink the whole address.
+    """
+    size, leading = _fit_height(len(lines), area, size, leading)
+    usable = area.right - left - 2.0  # a little room for rounding in viewers
     baseline = area.top + size  # from top
     for i, line in enumerate(lines):
         font = first_font if i == 0 else FAMILY
-        draw_text(canvas, left, L.from_bottom(baseline), line, font, size)
+        width = string_width(line, font, size)
+        line_size = size if width <= usable else size * usable / width
+        draw_text(canvas, left, L.from_bottom(baseline), line, font, line_size)
         baseline += leading
 
 
