@@ -85,7 +85,7 @@ def _register_fallback() -> None:
 def _primary_cmap() -> frozenset[int]:
     register_fonts()
     font = pdfmetrics.getFont(FAMILY)
-    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]
+    return frozenset(font.face.charToGlyph)
 
 
 def runs(text: str) -> Iterator[tuple[str, bool]]:

@@ -91,4 +91,4 @@ CONTINUED_BASELINE_FROM_TOP = 40.0
 
 
 def from_bottom(y_from_top: float) -> float:
-    return PAGE_HEIGHT - y_from_top
+    return float(PAGE_HEIGHT - y_from_top)

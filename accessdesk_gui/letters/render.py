@@ -142,7 +142,7 @@ class _LetterStart(Flowable):
         return 0.0, 0.0
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
-        canvas.ad_letter = (self.index, self.data.request_number, self.data.language)  # type: ignore[attr-defined]
+        canvas.ad_letter = (self.index, self.data.request_number, self.data.language)
         canvas.saveState()
         _draw_first_page(canvas, self.data)
         canvas.restoreState()
@@ -473,7 +473,7 @@ def _body_review_referral(f: _Fill) -> list[Flowable]:
 
 def _body_review_determination(f: _Fill) -> list[Flowable]:
     k, fields = f.t["review_determination"], f.data.fields
-    outcome = ReviewOutcome(fields["outcome"])
+    outcome = ReviewOutcome(str(fields["outcome"]))
     out: list[Flowable] = [
         f.para(k["intro"], reviewer=fields["reviewer_name"], licence=fields["reviewer_licence"])
     ]
