@@ -32,6 +32,8 @@ def check_practice(info: PracticeInfo) -> PracticeInfo:
     if sum(c.isdigit() for c in phone) < 7:
         raise InvalidInput("phone", "needs at least 7 digits.")
     state = info.state.strip().upper()
+    if not state:
+        raise InvalidInput("state", "choose the practice's state: its deadlines may be shorter.")
     if state not in US_STATES:
         raise InvalidInput(
             "state", f"'{info.state}' is not a US state or territory code (e.g. CA)."

@@ -81,7 +81,7 @@ class SetupDialog(FormDialog):
         f.add(
             "state",
             "State:",
-            combo([(s, s) for s in sorted(US_STATES)], "CA"),
+            combo([("", "Choose…"), *((s, s) for s in sorted(US_STATES))]),
             "Sets which state deadlines apply in addition to the federal 30 days.",
         )
         f.add("username", "Administrator user name:", line(max_length=64))

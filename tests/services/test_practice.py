@@ -28,6 +28,7 @@ def test_set_up_records_practice_and_admin(store) -> None:
         (practice.PracticeInfo("A", "", "5550101234", "CA"), "address"),
         (practice.PracticeInfo("A", "addr", "12", "CA"), "phone"),
         (practice.PracticeInfo("A", "addr", "5550101234", "XX"), "state"),
+        (practice.PracticeInfo("A", "addr", "5550101234", ""), "state"),
     ],
 )
 def test_bad_practice_details_name_the_field(store, info, field) -> None:
