@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from accessdesk_gui.store.models import Base
+from accessdesk_gui.store.all_models import Base
 
 config = context.config
 target_metadata = Base.metadata

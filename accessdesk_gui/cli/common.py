@@ -1,0 +1,84 @@
+"""What every command shares: options, the store, logging in, output and errors."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_REFUSED = 2
+
+
+class CliError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad options are one line on stderr and status 2, like every other refusal."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_REFUSED, f"{self.prog}: {message} (see --help)\n")
+
+
+def date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
+
+
+def common_options() -> argparse.ArgumentParser:
+    # SUPPRESS so an option given before the command is not overwritten by the default here.
+    p = Parser(add_help=False)
+    p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="store file")
+    p.add_argument("--user", default=argparse.SUPPRESS, help="user name to act as")
+    p.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    return p
+
+
+def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
+    return getattr(args, name, default)
+
+
+def open_store(args: argparse.Namespace, create: bool = False) -> Any:
+    from accessdesk_gui.paths import default_store_path
+    from accessdesk_gui.store.db import Store
+
+    return Store.open(opt(args, "db") or default_store_path(), create=create)
+
+
+def password(prompt: str, env: str = "ACCESSDESK_PASSWORD") -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise CliError(f"No password: set {env} or run in a terminal to be prompted.")
+    return getpass.getpass(prompt)
+
+
+def login(args: argparse.Namespace, store: Any) -> Any:
+    from accessdesk_gui.services import auth
+
+    username = opt(args, "user") or os.environ.get("ACCESSDESK_USER")
+    if not username:
+        raise CliError("Say who is acting: --user NAME (or ACCESSDESK_USER).")
+    return auth.login(store, username, password(f"Password for {username}: "))
+
+
+def store_and_actor(args: argparse.Namespace) -> tuple[Any, Any]:
+    store = open_store(args)
+    return store, login(args, store)
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if opt(args, "json"):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
