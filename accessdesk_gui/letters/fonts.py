@@ -8,7 +8,6 @@ letter first needs it because parsing its 3.4 MB file costs about 0.1 s).
 
 from __future__ import annotations
 
-import importlib.resources
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -18,6 +17,8 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from accessdesk_gui.resources_path import resource_dir
 
 FAMILY = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
@@ -37,20 +38,8 @@ _lock = threading.Lock()
 
 
 def resource_path(*parts: str) -> Path:
-    """Path of a bundled resource file.
-
-    Installed, `resources/` ships as the package `accessdesk_gui.resources` (see
-    pyproject); when running from a source checkout with only PYTHONPATH set, that
-    package does not exist, so fall back to the repository's top-level folder.
-    """
-    try:
-        base = importlib.resources.files("accessdesk_gui.resources")
-        candidate = base.joinpath(*parts)
-        if candidate.is_file():
-            return Path(str(candidate))
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2].joinpath("resources", *parts)
+    """Path of a bundled resource file (installed, editable, frozen or from a checkout)."""
+    return resource_dir().joinpath(*parts)
 
 
 def register_fonts() -> None:
