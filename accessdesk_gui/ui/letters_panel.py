@@ -175,10 +175,11 @@ class LettersSection(QGroupBox):
     # -- showing ------------------------------------------------------------------------
 
     def show_request(self, detail: RequestDetail | None, today: dt.date | None = None) -> None:
+        if detail is None or self.detail is None or detail.id != self.detail.id:
+            self.say("")  # a message about the previous request's letters
         self.detail = detail
         if today is not None:
             self.today = today
-        self.say("")
         self.setEnabled(detail is not None)
         self.reload()
 

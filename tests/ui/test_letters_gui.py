@@ -82,6 +82,7 @@ def test_issue_a_letter_from_the_request_and_see_it_listed(panel, monkeypatch) -
     assert section.table.item(0, 1).text() == "Request for clarification (en)"
     assert section.table.item(0, 3).text() == "Not sent yet"
     assert "Request for clarification #1 issued" in panel.timeline.toPlainText()
+    assert "counts as sent once you record the mailing" in section.status.text()
 
 
 def test_preview_save_print_and_record_mailing(panel, store, admin, monkeypatch, tmp_path) -> None:
