@@ -26,6 +26,7 @@ from accessdesk_gui.services import practice, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.requests import VIEW_LABELS, Query, View
 from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.mail_batch import MailBatch
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
 from accessdesk_gui.ui.request_detail import RequestDetailPanel
 from accessdesk_gui.ui.request_form import NewRequestDialog
@@ -61,6 +62,9 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         tools.addAction(refresh)
+        self.mail_action = QAction("Print today's mail", self)
+        self.mail_action.triggered.connect(self.print_todays_mail)
+        tools.addAction(self.mail_action)
 
         self.view_combo = QComboBox()
         self.view_combo.setObjectName("view")
@@ -197,3 +201,10 @@ class MainWindow(QMainWindow):
             self.table.selectRow(row)
         self.detail.show_request(dlg.request_id)
         return dlg.request_id
+
+    def print_todays_mail(self) -> MailBatch:
+        """Every letter issued and not yet sent, printed as one job (see ui/mail_batch.py)."""
+        batch = MailBatch(self, self.store, self.actor)
+        batch.done.connect(lambda _m: self.refresh())
+        batch.start()
+        return batch

@@ -29,6 +29,7 @@ from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, date_line
+from accessdesk_gui.ui.letters_panel import LettersSection
 
 URGENCY_TEXT = {
     Urgency.OVERDUE: "OVERDUE",
@@ -70,6 +71,9 @@ class RequestDetailPanel(QWidget):
             self.buttons[action] = b
             self.actions_row.addWidget(b)
         self.actions_row.addStretch(1)
+        self.letters = LettersSection(store, actor, self)
+        self.letters.changed.connect(self.show_request)
+        lay.addWidget(self.letters)
         lay.addWidget(QLabel("Timeline"))
         # A read-only rich-text table: entries wrap instead of being cut off.
         self.timeline = QTextBrowser()
@@ -86,6 +90,7 @@ class RequestDetailPanel(QWidget):
             self.timeline.clear()
             for b in self.buttons.values():
                 b.hide()
+            self.letters.show_request(None)
             return
         try:
             d = requests.get_request(self.store, self.actor, request_id, today=self.today)
@@ -139,6 +144,7 @@ class RequestDetailPanel(QWidget):
         self.timeline.setHtml(f"<table width='100%'>{rows}</table>")
         for action, b in self.buttons.items():
             b.setVisible(action in d.actions)
+        self.letters.show_request(d, self.today)
 
     def _fill_facts(self, rows: list[tuple[str, str]]) -> None:
         while self.facts.rowCount():
