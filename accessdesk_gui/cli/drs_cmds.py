@@ -165,7 +165,7 @@ def cmd_drs_versions(args: argparse.Namespace) -> int:
         + (
             f"last in effect {v.last_in_effect}, keep until {v.retain_until}"
             if v.last_in_effect
-            else "current"
+            else "latest version"
         )
         for v in rows
     ]
