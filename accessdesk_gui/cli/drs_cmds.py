@@ -176,15 +176,13 @@ def cmd_drs_versions(args: argparse.Namespace) -> int:
 def policy_bytes(store: Any, actor: Any, stored: Any) -> bytes:
     """The policy PDF for a stored version, with the practice's letterhead."""
     from accessdesk_gui.domain.drs import review
-    from accessdesk_gui.letters.drs_policy import render_policy
-    from accessdesk_gui.letters.model import Letterhead
+    from accessdesk_gui.letters.drs_policy import letterhead_of, render_policy
     from accessdesk_gui.services import practice
 
     info = practice.get_practice(store)
-    head = Letterhead(info.name, tuple(info.address.splitlines()), info.phone)
     return render_policy(
         stored.map,
-        head,
+        letterhead_of(info.name, info.address, info.phone),
         review(stored.map),
         stored.saved_by,
         last_in_effect=stored.last_in_effect,

@@ -374,6 +374,11 @@ class _PolicyCanvas(Canvas):
         self.line(L.MARGIN_LEFT, y, L.HEADER_RIGHT, y)
 
 
+def letterhead_of(name: str, address: str, phone: str) -> Letterhead:
+    """The practice's letterhead from its stored name, multi-line address and phone."""
+    return Letterhead(name, tuple(line for line in address.splitlines() if line.strip()), phone)
+
+
 def render_policy(
     drs_map: DrsMap,
     letterhead: Letterhead,
