@@ -78,18 +78,7 @@ class ChecklistPanel(QWidget):
                 "map when this request was logged."
             )
             return
-        n = len(cl.scope.categories or ())
-        scope = (
-            "the whole record set"
-            if cl.scope.categories is None
-            else f"{n} categor{'y' if n == 1 else 'ies'}"
-        )
-        if cl.scope.start or cl.scope.end:
-            scope += f", {cl.scope.start or '…'} to {cl.scope.end or '…'}"
-        self.heading.setText(
-            f"<b>Collection checklist</b> (record set map v{cl.map_version}, {scope}): "
-            f"{len(cl.open_items)} of {len(cl.items)} open"
-        )
+        self._set_heading(cl)
         self._loading = True
         groups: dict[str, QTreeWidgetItem] = {}
         for it in cl.items:
@@ -130,6 +119,20 @@ class ChecklistPanel(QWidget):
         self.tree.expandAll()
         self._loading = False
 
+    def _set_heading(self, cl: drs.RequestChecklist) -> None:
+        n = len(cl.scope.categories or ())
+        scope = (
+            "the whole record set"
+            if cl.scope.categories is None
+            else f"{n} categor{'y' if n == 1 else 'ies'}"
+        )
+        if cl.scope.start or cl.scope.end:
+            scope += f", {cl.scope.start or '…'} to {cl.scope.end or '…'}"
+        self.heading.setText(
+            f"<b>Collection checklist</b> (record set map v{cl.map_version}, {scope}): "
+            f"{len(cl.open_items)} of {len(cl.items)} open"
+        )
+
     def items(self) -> list[QTreeWidgetItem]:
         out = []
         for i in range(self.tree.topLevelItemCount()):
@@ -152,6 +155,22 @@ class ChecklistPanel(QWidget):
                 drs.reopen(self.store, self.actor, int(item_id), request_id=self.request_id)
         except USER_ERRORS as exc:
             QMessageBox.warning(self, "AccessDesk", str(exc))
-        rid = self.request_id
-        self.show_request(rid)
-        self.changed.emit(rid)
+        # Update in place: clearing the tree here would delete the item whose signal this is.
+        self._refresh_in_place()
+        self.changed.emit(self.request_id)
+
+    def _refresh_in_place(self) -> None:
+        if self.request_id is None:
+            return
+        cl = drs.request_checklist(self.store, self.actor, self.request_id)
+        self.checklist = cl
+        by_id = {i.id: i for i in cl.items}
+        self._loading = True
+        for child in self.items():
+            it = by_id.get(child.data(0, ITEM_ID_ROLE))
+            if it is None:
+                continue
+            child.setCheckState(0, Qt.CheckState.Checked if it.done else Qt.CheckState.Unchecked)
+            child.setText(2, f"{it.done_by}, {it.done_on}" if it.done else "")
+        self._loading = False
+        self._set_heading(cl)

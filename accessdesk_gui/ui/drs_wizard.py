@@ -68,7 +68,7 @@ def _wrap(text: str) -> QLabel:
 
 
 def _slug(text: str, taken: set[str], prefix: str = "") -> str:
-    base = prefix + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "item")
+    base = prefix + (re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-")[:40] or "item")
     code, n = base, 2
     while code in taken:
         code, n = f"{base}-{n}", n + 1
