@@ -62,6 +62,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ful.add_argument("id", type=int)
     ful.add_argument("--date", required=True, type=date_arg)
     ful.add_argument("--note", default="")
+    ful.add_argument(
+        "--confirm-open-items",
+        action="store_true",
+        help="fulfil although collection checklist items are still open",
+    )
 
     wd = req.add_parser("withdraw", parents=[common], help="record a withdrawal")
     wd.add_argument("id", type=int)
@@ -200,7 +205,14 @@ def cmd_request_fulfil(args: argparse.Namespace) -> int:
     from accessdesk_gui.services import requests
 
     store = open_store(args)
-    requests.fulfil(store, login(args, store), args.id, args.date, args.note)
+    requests.fulfil(
+        store,
+        login(args, store),
+        args.id,
+        args.date,
+        args.note,
+        open_items_confirmed=args.confirm_open_items,
+    )
     return _done(args, args.id, "fulfilled")
 
 

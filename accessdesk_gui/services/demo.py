@@ -6,14 +6,17 @@ are what a real office would see.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from pathlib import Path
 
 from accessdesk_gui.domain.deadlines import AccessKind
+from accessdesk_gui.domain.drs import Scope
+from accessdesk_gui.domain.drs_catalogue import demo_map
 from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind
 from accessdesk_gui.domain.roles import Role
-from accessdesk_gui.services import auth, practice, requests
+from accessdesk_gui.services import auth, drs, practice, requests
 from accessdesk_gui.store.db import Store
 
 DEMO_USER = "demo"
@@ -38,13 +41,27 @@ _PATIENTS = [
     ("Olivia Notreal", "2005-02-28"),
     ("Björn Testberg", "1953-07-19"),
 ]
-_SCOPES = [
-    "Complete designated record set, including billing records",
-    "Lab results and visit notes from the last two years",
-    "Immunization record",
-    "Billing statements and claims for 2025",
-    "Imaging reports and images from the knee MRI",
-    "Portal messages and clinical notes since January",
+# What each request asks for, in words and as DRS categories (None: the whole set) with an
+# optional date range in days before the received date.
+_SCOPES: list[tuple[str, frozenset[str] | None, int | None]] = [
+    ("Complete designated record set, including billing records", None, None),
+    (
+        "Lab results and visit notes from the last two years",
+        frozenset({"medical.results", "medical.clinical_notes"}),
+        730,
+    ),
+    ("Immunization record", frozenset({"medical.immunizations"}), None),
+    (
+        "Billing statements and claims for the last year",
+        frozenset({"billing.statements", "billing.claims"}),
+        365,
+    ),
+    ("Imaging reports from the knee MRI", frozenset({"medical.results"}), 365),
+    (
+        "Portal messages and clinical notes since January",
+        frozenset({"medical.patient_submitted", "medical.clinical_notes"}),
+        120,
+    ),
 ]
 
 
@@ -74,7 +91,12 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
         "MD",
         "MD-000000-DEMO",
     )
-    auth.add_user(store, admin, "frontdesk", "Riley Front-Desk", DEMO_PASSWORD, {Role.FRONT_DESK})
+    desk = auth.add_user(
+        store, admin, "frontdesk", "Riley Front-Desk", DEMO_PASSWORD, {Role.FRONT_DESK}
+    )
+    # The practice's record set map, version 1 (fictional vendors).
+    drs_map = dataclasses.replace(demo_map(), practice="Maple Grove Family Medicine (DEMO)")
+    drs.save_map(store, admin, drs_map, drs_map.effective, today=today)
 
     # Received from 75 days ago to today, so every state and urgency appears.
     ages = [75, 64, 52, 47, 40, 35, 33, 31, 29, 27, 25, 24, 23, 20, 16, 12, 9, 6, 3, 1, 0]
@@ -83,6 +105,7 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
         received = today - dt.timedelta(days=age)
         representative = n % 5 == 4
         delivery = [Delivery.PORTAL, Delivery.MAIL, Delivery.EMAIL, Delivery.PICKUP][n % 4]
+        scope_text, codes, days_back = rng.choice(_SCOPES)
         rid = requests.log_request(
             store,
             admin,
@@ -97,7 +120,7 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
                 ),
                 requester_name="Morgan Guardian-Demo" if representative else "",
                 requester_relationship="Parent of a minor" if representative else "",
-                scope=rng.choice(_SCOPES),
+                scope=scope_text,
                 access=AccessKind.COPY,
                 format=Format.PAPER if delivery is Delivery.MAIL else Format.ELECTRONIC,
                 delivery=delivery,
@@ -109,8 +132,22 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
             ),
             today=today,
         )
+        if codes is not None or days_back is not None:
+            start = None if days_back is None else received - dt.timedelta(days=days_back)
+            drs.build_request_checklist(
+                store, admin, rid, Scope(codes, start, received if start else None)
+            )
         if age >= 3:
             requests.start(store, admin, rid, received + dt.timedelta(days=1))
+        closing = age in (75, 52, 40)
+        if age >= 3:
+            # Work in progress: the first items collected, all of them for closed requests.
+            items = drs.request_checklist(store, admin, rid).items
+            done = items if closing else items[: len(items) // 3]
+            for k, item in enumerate(done):
+                on = min(today, received + dt.timedelta(days=2 + k % 4))
+                who = admin if k % 2 else desk
+                drs.check_off(store, who, item.id, on)
         if n % 3 == 0 and age > 1:
             requests.assign(store, admin, rid, doctor.user_id if n % 2 else admin.user_id)
         if age in (75, 52, 40):

@@ -26,6 +26,7 @@ from accessdesk_gui.domain.intake import (
 )
 from accessdesk_gui.domain.lifecycle import Action, Status
 from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.services import drs
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
 from accessdesk_gui.store import audit
@@ -156,6 +157,7 @@ def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | Non
             clean.received,
             None,
         )
+        drs.attach_request(s, actor, r.id, clean.received)  # map version + checklist
         return r.id
 
 
@@ -228,7 +230,19 @@ def extend(
     )
 
 
-def fulfil(store: Store, actor: Actor, request_id: int, on: dt.date, note: str = "") -> None:
+def fulfil(
+    store: Store,
+    actor: Actor,
+    request_id: int,
+    on: dt.date,
+    note: str = "",
+    *,
+    open_items_confirmed: bool = False,
+) -> None:
+    """Record that access was provided. With collection checklist items still open, the
+    caller must confirm (``open_items_confirmed``): an incomplete DRS is the usual access
+    failure (164.524(a)(1), (c)(1)); the open items are named in the refusal and the
+    timeline."""
     note = check_text("note", note, limit=4000)
 
     def apply(r: AccessRequest) -> None:
@@ -238,7 +252,17 @@ def fulfil(store: Store, actor: Actor, request_id: int, on: dt.date, note: str =
     with store.read() as s:
         r = _load(s, request_id)
         late = (on - r.effective_due).days
+        still_open = drs.open_items_in(s, request_id)
+    if still_open and not open_items_confirmed:
+        names = "; ".join(i.label() for i in still_open[:8])
+        more = f" and {len(still_open) - 8} more" if len(still_open) > 8 else ""
+        raise RuleViolation(
+            f"{len(still_open)} collection checklist item(s) are still open: {names}{more}. "
+            "Check them off, or confirm that access is complete without them."
+        )
     summary = "Access provided." + (f" {late} days after the due date." if late > 0 else "")
+    if still_open:
+        summary += f" Confirmed with {len(still_open)} checklist item(s) open."
     if note:
         summary += f" {note}"
     _transition(store, actor, request_id, Action.FULFIL, on, summary, apply)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QTableView,
     QToolBar,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import practice, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.requests import VIEW_LABELS, Query, View
@@ -65,6 +67,10 @@ class MainWindow(QMainWindow):
         self.mail_action = QAction("Print today's mail", self)
         self.mail_action.triggered.connect(self.print_todays_mail)
         tools.addAction(self.mail_action)
+        self.drs_action = QAction("Record set map…", self)
+        self.drs_action.triggered.connect(self.open_drs_wizard)
+        self.drs_action.setVisible(actor.has(Role.PRIVACY_OFFICER))
+        tools.addAction(self.drs_action)
 
         self.view_combo = QComboBox()
         self.view_combo.setObjectName("view")
@@ -189,6 +195,21 @@ class MainWindow(QMainWindow):
             if b.isVisible():
                 b.setFocus()
                 break
+
+    def open_drs_wizard(self) -> bool:
+        from accessdesk_gui.ui.drs_wizard import DrsWizard
+
+        wizard = DrsWizard(self.store, self.actor, self.today, self)
+        if not wizard.exec():
+            return False
+        if wizard.policy_error:
+            QMessageBox.warning(self, "AccessDesk", wizard.policy_error)
+        elif wizard.saved is not None and wizard.policy_written is not None:
+            self.statusBar().showMessage(
+                f"Record set map version {wizard.saved.version} saved; policy written to "
+                f"{wizard.policy_written}"
+            )
+        return True
 
     def new_request(self) -> int | None:
         dlg = NewRequestDialog(self.store, self.actor, self.today, self)

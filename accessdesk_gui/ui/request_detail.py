@@ -7,12 +7,14 @@ import html
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -22,11 +24,12 @@ from accessdesk_gui.domain import deadlines
 from accessdesk_gui.domain.deadlines import Urgency
 from accessdesk_gui.domain.intake import REQUESTER_LABELS, RequesterKind
 from accessdesk_gui.domain.lifecycle import ACTION_LABELS, LABELS, Action
-from accessdesk_gui.services import requests
+from accessdesk_gui.services import drs, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.checklist_panel import ChecklistPanel
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, date_line
 from accessdesk_gui.ui.letters_panel import LettersSection
@@ -71,17 +74,25 @@ class RequestDetailPanel(QWidget):
             self.buttons[action] = b
             self.actions_row.addWidget(b)
         self.actions_row.addStretch(1)
-        self.letters = LettersSection(store, actor, self)
-        self.letters.changed.connect(self.show_request)
-        lay.addWidget(self.letters)
-        lay.addWidget(QLabel("Timeline"))
+        # Timeline, collection checklist and letters share one tabbed area so each gets the
+        # panel's full height.
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("detail_tabs")
         # A read-only rich-text table: entries wrap instead of being cut off.
         self.timeline = QTextBrowser()
         self.timeline.setObjectName("timeline")
         self.timeline.setAccessibleName("Timeline")
-        lay.addWidget(self.timeline, 1)
+        self.tabs.addTab(self.timeline, "Timeline")
+        self.checklist = ChecklistPanel(store, actor)
+        self.tabs.addTab(self.checklist, "Checklist")
+        self.letters = LettersSection(store, actor, self)
+        self.letters.changed.connect(self.show_request)
+        self.tabs.addTab(self.letters, "Letters")
+        lay.addWidget(self.tabs, 1)
 
     def show_request(self, request_id: int | None) -> None:
+        self.checklist.today = self.today
+        self.checklist.show_request(request_id)
         if request_id is None:
             self.detail = None
             self.title.setText("Select a request")
@@ -208,19 +219,31 @@ class RequestDetailPanel(QWidget):
             dlg.form.add("reasons", "Reasons for the delay:", area())
             return dlg
         if action is Action.FULFIL:
+            still_open = drs.open_items(store, actor, rid)
+            confirm = QCheckBox(f"Access is complete although {len(still_open)} item(s) are open")
 
             def run_fulfil(f: ErrorForm) -> None:
-                requests.fulfil(store, actor, rid, f.date("date"), f.text("note"))
+                requests.fulfil(
+                    store,
+                    actor,
+                    rid,
+                    f.date("date"),
+                    f.text("note"),
+                    open_items_confirmed=confirm.isChecked(),
+                )
 
-            dlg = ActionDialog(
-                "Mark fulfilled",
-                "Record that access was provided.",
-                "Mark fulfilled",
-                run_fulfil,
-                self,
-            )
+            intro = "Record that access was provided."
+            if still_open:
+                listed = "".join(f"<li>{html.escape(i.label())}</li>" for i in still_open[:10])
+                intro += (
+                    f"<br><b>{len(still_open)} collection checklist item(s) are still open:</b>"
+                    f"<ul>{listed}</ul>"
+                )
+            dlg = ActionDialog("Mark fulfilled", intro, "Mark fulfilled", run_fulfil, self)
             dlg.form.add("date", "Provided on:", date_line(today))
             dlg.form.add("note", "Note:", area(placeholder="e.g. uploaded to the portal"))
+            if still_open:
+                dlg.form.add("confirm_open_items", "Open items:", confirm)
             return dlg
 
         def run_withdraw(f: ErrorForm) -> None:
