@@ -795,6 +795,54 @@ def compose_letter(
         return _compose(s, actor, _load_denial(s, denial_id), letter_date)
 
 
+def compose_draft(
+    store: Store, actor: Actor, request_id: int, draft: DraftInput, letter_date: dt.date
+) -> ComposedLetter:
+    """The letter a draft would make, before it is saved (for the composer's preview).
+
+    The draft is checked as ``draft_denial`` checks it; nothing is written.
+    """
+    _require_staff(actor)
+    with store.read() as s:
+        r = _load(s, request_id)
+        determiner: User | None = None
+        if draft.determiner_id is not None:
+            determiner = _user(s, draft.determiner_id, "determining professional")
+        _validate_parts(
+            draft.parts,
+            RequesterKind(r.requester_kind),
+            AccessKind(r.access),
+            draft.psychotherapy_notes_kept_separately,
+            staff_of(determiner) if determiner else None,
+        )
+        # Transient objects, never added to the session (no backrefs cascade them in).
+        d = Denial(
+            request=r,
+            determiner=determiner,
+            letter_detail=draft.letter_detail.strip(),
+            other_holder=draft.other_holder.strip(),
+            letter_address=draft.letter_address.strip(),
+            extent=Extent.PARTIAL.value,
+            parts=[
+                DenialPart(
+                    position=n,
+                    part_key=p.key.strip(),
+                    kind=p.kind.value,
+                    description=p.description.strip(),
+                    start=p.start,
+                    end=p.end,
+                    ground_code=p.ground.strip(),
+                    facts_json=json.dumps(dict(p.facts), ensure_ascii=False),
+                    withholds=p.withholds.value,
+                )
+                for n, p in enumerate(draft.parts)
+            ],
+        )
+        composed = _compose(s, actor, d, letter_date)
+        s.expunge_all()
+        return composed
+
+
 def preview_letter(store: Store, actor: Actor, denial_id: int, letter_date: dt.date) -> bytes:
     """The letter as PDF, to look at before issuing; refused while an element is missing."""
     composed = compose_letter(store, actor, denial_id, letter_date)

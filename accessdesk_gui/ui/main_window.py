@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import practice, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.requests import VIEW_LABELS, Query, View
 from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.denial_dialogs import MyQueueDialog
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
 from accessdesk_gui.ui.request_detail import RequestDetailPanel
 from accessdesk_gui.ui.request_form import NewRequestDialog
@@ -61,6 +63,11 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         tools.addAction(refresh)
+        self.queue_action: QAction | None = None
+        if actor.has(Role.LICENSED_PROFESSIONAL):
+            self.queue_action = QAction("My sign-offs and reviews", self)
+            self.queue_action.triggered.connect(self.open_my_queue)
+            tools.addAction(self.queue_action)
 
         self.view_combo = QComboBox()
         self.view_combo.setObjectName("view")
@@ -185,6 +192,11 @@ class MainWindow(QMainWindow):
             if b.isVisible():
                 b.setFocus()
                 break
+
+    def open_my_queue(self) -> None:
+        dlg = MyQueueDialog(self.store, self.actor, self.today, self)
+        dlg.changed.connect(self.refresh)
+        dlg.exec()
 
     def new_request(self) -> int | None:
         dlg = NewRequestDialog(self.store, self.actor, self.today, self)

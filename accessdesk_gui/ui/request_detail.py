@@ -27,6 +27,7 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.denial_dialogs import DenialPanel
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, date_line
 
@@ -70,6 +71,9 @@ class RequestDetailPanel(QWidget):
             self.buttons[action] = b
             self.actions_row.addWidget(b)
         self.actions_row.addStretch(1)
+        self.denials = DenialPanel(store, actor, self)
+        self.denials.changed.connect(self._denial_changed)
+        lay.addWidget(self.denials)
         lay.addWidget(QLabel("Timeline"))
         # A read-only rich-text table: entries wrap instead of being cut off.
         self.timeline = QTextBrowser()
@@ -86,6 +90,7 @@ class RequestDetailPanel(QWidget):
             self.timeline.clear()
             for b in self.buttons.values():
                 b.hide()
+            self.denials.show_request(None)
             return
         try:
             d = requests.get_request(self.store, self.actor, request_id, today=self.today)
@@ -139,6 +144,12 @@ class RequestDetailPanel(QWidget):
         self.timeline.setHtml(f"<table width='100%'>{rows}</table>")
         for action, b in self.buttons.items():
             b.setVisible(action in d.actions)
+        self.denials.today = self.today
+        self.denials.show_request(d)
+
+    def _denial_changed(self, request_id: int) -> None:
+        self.changed.emit(request_id)
+        self.show_request(request_id)
 
     def _fill_facts(self, rows: list[tuple[str, str]]) -> None:
         while self.facts.rowCount():
