@@ -311,3 +311,38 @@ def test_only_a_privacy_officer_sets_the_complaint_contact(office) -> None:
         denials.set_complaint_contact(office.store, office.desk, "Front desk", "555-010-0100")
     with pytest.raises(InvalidInput, match="7 digits"):
         denials.set_complaint_contact(office.store, office.admin, "Privacy Officer", "12")
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_denial_letters_carry_every_required_element(office, partial) -> None:
+    # 164.524(d)(2)(i)-(iii), (d)(3), (d)(1); 160.306(b)(3).
+    rid = log(office.store, office.desk)
+    parts = [
+        PartInput(
+            "p2", "Note of 2024-03-05", ground="endangerment", facts=FACTS[GroundCode.ENDANGERMENT]
+        )
+    ]
+    if partial:
+        parts.insert(0, PartInput("p1", "Visit notes 2020-2025"))
+    did = denials.draft_denial(
+        office.store,
+        office.desk,
+        rid,
+        DraftInput(
+            parts=tuple(parts),
+            determiner_id=office.patel.user_id,
+            other_holder="Prairie Behavioral Health, 77 Oak Street",
+        ),
+    )
+    denials.sign_denial(office.store, office.patel, did, PASSWORD)
+    letter = denials.issue_denial(office.store, office.desk, did, ISSUE)
+    text = pdf_text(letter.pdf)
+    assert letter.kind.value == ("partial_denial" if partial else "denial")
+    assert "likely to put your life or physical safety" in text  # the basis
+    assert "right to ask for a review" in text  # the review right
+    assert "To ask for a review: write to the Privacy Officer" in text  # and how
+    assert "contact the Privacy Officer at 555-010-0199" in text  # complaint to the practice
+    assert "Department of Health and Human Services" in text and "180 days" in text
+    assert "Prairie Behavioral Health" in text  # 524(d)(3)
+    assert ("What we are giving you: Visit notes 2020-2025" in text) is partial
+    assert "MD, licence MD-12345" in text  # the signature, printed
