@@ -11,10 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from accessdesk_gui.cli import admin_cmds, drs_cmds, letter_cmds, request_cmds
+from accessdesk_gui.cli import admin_cmds, denial_cmds, drs_cmds, letter_cmds, request_cmds
 from accessdesk_gui.cli.common import EXIT_REFUSED, CliError, Parser, common_options, opt
 
-COMMAND_MODULES = [admin_cmds, request_cmds, drs_cmds, letter_cmds]  # drs_cmds adds to 'request'
+# drs_cmds adds sub-commands to 'request', so it registers after request_cmds.
+COMMAND_MODULES = [admin_cmds, request_cmds, drs_cmds, letter_cmds, denial_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,9 @@ class Status(StrEnum):
     # machine is reserved here so that every other rule already accounts for them.
     DENIED = "denied"
     PARTIALLY_DENIED = "partially_denied"
+    # A reviewing official reversed (part of) a denial: the reversed parts must now be
+    # provided at once (164.524(d)(4); access-rules 5.3). Open until they are.
+    REVERSED_ON_REVIEW = "reversed_on_review"
     FULFILLED = "fulfilled"
     WITHDRAWN = "withdrawn"
 
@@ -30,6 +33,8 @@ class Action(StrEnum):
     PARTIALLY_DENY = "partially_deny"
     FULFIL = "fulfil"
     WITHDRAW = "withdraw"
+    # Taken only by the review service when a determination reverses denied parts.
+    RELEASE_ON_REVIEW = "release_on_review"
 
 
 LABELS: dict[Status, str] = {
@@ -38,6 +43,7 @@ LABELS: dict[Status, str] = {
     Status.EXTENDED: "Extended",
     Status.DENIED: "Denied",
     Status.PARTIALLY_DENIED: "Partly denied",
+    Status.REVERSED_ON_REVIEW: "Reversed on review: provide",
     Status.FULFILLED: "Fulfilled",
     Status.WITHDRAWN: "Withdrawn",
 }
@@ -49,6 +55,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.PARTIALLY_DENY: "Deny in part…",
     Action.FULFIL: "Mark fulfilled…",
     Action.WITHDRAW: "Withdraw…",
+    Action.RELEASE_ON_REVIEW: "Reversed on review",
 }
 
 _OPEN = (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED)
@@ -63,14 +70,27 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     # A partial denial leaves the rest of the request to be fulfilled (524(d)(1)).
     **{(s, Action.PARTIALLY_DENY): Status.PARTIALLY_DENIED for s in _OPEN},
     (Status.PARTIALLY_DENIED, Action.FULFIL): Status.FULFILLED,
+    # The practice must follow a reversal (164.524(d)(4)): whatever the request's state
+    # after the denial (denied, partly denied with the rest already provided or not),
+    # the reversed parts are now to be provided, so the request is open again.
+    **{
+        (s, Action.RELEASE_ON_REVIEW): Status.REVERSED_ON_REVIEW
+        for s in (Status.DENIED, Status.PARTIALLY_DENIED, Status.FULFILLED)
+    },
+    (Status.REVERSED_ON_REVIEW, Action.FULFIL): Status.FULFILLED,
+    (Status.REVERSED_ON_REVIEW, Action.WITHDRAW): Status.WITHDRAWN,
 }
 
-# Actions whose service is not built yet are not offered to users.
+# Actions offered to users. DENY and PARTIALLY_DENY run through the denial composer
+# (services/denials.py), which decides which of the two the denied parts amount to;
+# RELEASE_ON_REVIEW is never offered: only a review determination takes it.
 AVAILABLE_ACTIONS: tuple[Action, ...] = (
     Action.START,
     Action.EXTEND,
     Action.FULFIL,
     Action.WITHDRAW,
+    Action.DENY,
+    Action.PARTIALLY_DENY,
 )
 
 CLOSED: frozenset[Status] = frozenset({Status.FULFILLED, Status.WITHDRAWN, Status.DENIED})

@@ -43,6 +43,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one hashed in ``password_hash`` (for re-entry at signing)."""
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < PASSWORD_MIN:
         raise InvalidInput(

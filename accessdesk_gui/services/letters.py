@@ -632,60 +632,73 @@ def issue_letter(
                 f"received ({r.received.isoformat()})."
             )
         try:
-            pdf = render_letter(data)
+            row = freeze_letter(s, actor, r, data, postal)
         except LetterIncomplete as exc:
             raise LetterNotReady(str(exc) + _hint(kind, r), exc.missing) from None
         except LetterInvalid as exc:
             raise LetterNotReady(str(exc)) from None
-        digest = hashlib.sha256(pdf).hexdigest()
-        row = IssuedLetterRow(
-            request_id=r.id,
-            kind=kind.value,
-            language=data.language,
-            letter_date=data.letter_date,
-            issued_at=_now(),
-            issued_by_id=actor.user_id,
-            recipient_name=data.recipient.name,
-            recipient_address="\n".join(data.recipient.address_lines),
-            postal=postal,
-            fields_json=json.dumps(
-                {k: _jsonable(v) for k, v in data.fields.items()},
-                ensure_ascii=False,
-                sort_keys=True,
-            ),
-            pdf=pdf,
-            sha256=digest,
-            pages=page_count(pdf),
-        )
-        s.add(row)
-        s.flush()
-        _event(
-            s,
-            actor,
-            r.id,
-            data.letter_date,
-            "letter_issued",
-            f"{KIND_LABELS[kind]} #{row.id} issued ({LANGUAGES[data.language].split()[0]}), "
-            f"dated {data.letter_date.isoformat()}; SHA-256 {digest[:12]}…",
-        )
-        audit.append(
-            s,
-            actor.username,
-            "letter_issued",
-            "letter",
-            row.id,
-            None,
-            {
-                "request_id": r.id,
-                "kind": kind.value,
-                "language": data.language,
-                "letter_date": data.letter_date.isoformat(),
-                "recipient": [data.recipient.name, *data.recipient.address_lines],
-                "sha256": digest,
-            },
-        )
         s.refresh(row)
         return _to_issued(s, row, r)
+
+
+def freeze_letter(
+    s: Session, actor: Actor, r: AccessRequest, data: LetterData, postal: bool
+) -> IssuedLetterRow:
+    """Render, store and log a letter inside the caller's transaction.
+
+    The one place any letter becomes an issued, frozen PDF: the letter kinds here and
+    the denial and review letters of services/denials.py and services/review.py alike.
+    Raises LetterIncomplete / LetterInvalid from the engine; nothing is stored then.
+    """
+    pdf = render_letter(data)
+    digest = hashlib.sha256(pdf).hexdigest()
+    row = IssuedLetterRow(
+        request_id=r.id,
+        kind=data.kind.value,
+        language=data.language,
+        letter_date=data.letter_date,
+        issued_at=_now(),
+        issued_by_id=actor.user_id,
+        recipient_name=data.recipient.name,
+        recipient_address="\n".join(data.recipient.address_lines),
+        postal=postal,
+        fields_json=json.dumps(
+            {k: _jsonable(v) for k, v in data.fields.items()},
+            ensure_ascii=False,
+            sort_keys=True,
+        ),
+        pdf=pdf,
+        sha256=digest,
+        pages=page_count(pdf),
+    )
+    s.add(row)
+    s.flush()
+    _event(
+        s,
+        actor,
+        r.id,
+        data.letter_date,
+        "letter_issued",
+        f"{KIND_LABELS[data.kind]} #{row.id} issued ({LANGUAGES[data.language].split()[0]}), "
+        f"dated {data.letter_date.isoformat()}; SHA-256 {digest[:12]}…",
+    )
+    audit.append(
+        s,
+        actor.username,
+        "letter_issued",
+        "letter",
+        row.id,
+        None,
+        {
+            "request_id": r.id,
+            "kind": data.kind.value,
+            "language": data.language,
+            "letter_date": data.letter_date.isoformat(),
+            "recipient": [data.recipient.name, *data.recipient.address_lines],
+            "sha256": digest,
+        },
+    )
+    return row
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from accessdesk_gui.services import practice, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.requests import VIEW_LABELS, Query, View
 from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui.denial_dialogs import MyQueueDialog
 from accessdesk_gui.ui.mail_batch import MailBatch
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
 from accessdesk_gui.ui.request_detail import RequestDetailPanel
@@ -71,6 +72,11 @@ class MainWindow(QMainWindow):
         self.drs_action.triggered.connect(self.open_drs_wizard)
         self.drs_action.setVisible(actor.has(Role.PRIVACY_OFFICER))
         tools.addAction(self.drs_action)
+        self.queue_action: QAction | None = None
+        if actor.has(Role.LICENSED_PROFESSIONAL):
+            self.queue_action = QAction("My sign-offs and reviews", self)
+            self.queue_action.triggered.connect(self.open_my_queue)
+            tools.addAction(self.queue_action)
 
         self.view_combo = QComboBox()
         self.view_combo.setObjectName("view")
@@ -210,6 +216,11 @@ class MainWindow(QMainWindow):
                 f"{wizard.policy_written}"
             )
         return True
+
+    def open_my_queue(self) -> None:
+        dlg = MyQueueDialog(self.store, self.actor, self.today, self)
+        dlg.changed.connect(self.refresh)
+        dlg.exec()
 
     def new_request(self) -> int | None:
         dlg = NewRequestDialog(self.store, self.actor, self.today, self)

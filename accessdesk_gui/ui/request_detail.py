@@ -30,6 +30,7 @@ from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.checklist_panel import ChecklistPanel
+from accessdesk_gui.ui.denial_dialogs import DenialPanel
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, date_line
 from accessdesk_gui.ui.letters_panel import LettersSection
@@ -88,6 +89,9 @@ class RequestDetailPanel(QWidget):
         self.letters = LettersSection(store, actor, self)
         self.letters.changed.connect(self.show_request)
         self.tabs.addTab(self.letters, "Letters")
+        self.denials = DenialPanel(store, actor, self)
+        self.denials.changed.connect(self._denial_changed)
+        self.tabs.addTab(self.denials, "Denials")
         lay.addWidget(self.tabs, 1)
 
     def show_request(self, request_id: int | None) -> None:
@@ -102,6 +106,7 @@ class RequestDetailPanel(QWidget):
             for b in self.buttons.values():
                 b.hide()
             self.letters.show_request(None)
+            self.denials.show_request(None)
             return
         try:
             d = requests.get_request(self.store, self.actor, request_id, today=self.today)
@@ -156,6 +161,12 @@ class RequestDetailPanel(QWidget):
         for action, b in self.buttons.items():
             b.setVisible(action in d.actions)
         self.letters.show_request(d, self.today)
+        self.denials.today = self.today
+        self.denials.show_request(d)
+
+    def _denial_changed(self, request_id: int) -> None:
+        self.changed.emit(request_id)
+        self.show_request(request_id)
 
     def _fill_facts(self, rows: list[tuple[str, str]]) -> None:
         while self.facts.rowCount():

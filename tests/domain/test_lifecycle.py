@@ -57,5 +57,29 @@ def test_offered_actions_are_exactly_the_legal_ones() -> None:
         Action.EXTEND,
         Action.FULFIL,
         Action.WITHDRAW,
+        Action.DENY,
+        Action.PARTIALLY_DENY,
     ]
     assert Action.EXTEND not in allowed_actions(Status.EXTENDED)
+
+
+def test_a_partial_denial_leaves_the_rest_to_fulfil() -> None:
+    # 164.524(d)(1): the request stays open after a partial denial.
+    assert check_transition(Status.IN_PROGRESS, Action.PARTIALLY_DENY) is Status.PARTIALLY_DENIED
+    assert not is_closed(Status.PARTIALLY_DENIED)
+    assert allowed_actions(Status.PARTIALLY_DENIED) == [Action.FULFIL]
+
+
+@pytest.mark.parametrize("start", [Status.DENIED, Status.PARTIALLY_DENIED, Status.FULFILLED])
+def test_a_reversal_on_review_reopens_the_request(start: Status) -> None:
+    # 164.524(d)(4): the practice must follow the determination and provide at once.
+    reopened = check_transition(start, Action.RELEASE_ON_REVIEW)
+    assert reopened is Status.REVERSED_ON_REVIEW
+    assert not is_closed(reopened)
+    assert Action.RELEASE_ON_REVIEW not in allowed_actions(start)  # only the review takes it
+    assert check_transition(reopened, Action.FULFIL) is Status.FULFILLED
+
+
+def test_an_open_request_cannot_be_reversed_on_review() -> None:
+    with pytest.raises(RuleViolation):
+        check_transition(Status.IN_PROGRESS, Action.RELEASE_ON_REVIEW)
