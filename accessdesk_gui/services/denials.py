@@ -69,6 +69,7 @@ from accessdesk_gui.letters import (
 )
 from accessdesk_gui.services.auth import Actor, parse_roles, password_matches
 from accessdesk_gui.services.errors import AuthenticationFailed, NotFound, PermissionDenied
+from accessdesk_gui.services import drs as drs_service
 from accessdesk_gui.services.requests import _load, _record, _snapshot
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
@@ -412,11 +413,15 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
         if draft.determiner_id is not None:
             determiner = staff_of(_user(s, draft.determiner_id, "determining professional"))
         # Without one, validate_ground says a licensed professional must make the determination.
+        notes_separate = draft.psychotherapy_notes_kept_separately
+        if notes_separate is None:
+            # 10.3: the record-set map says whether therapy notes are kept apart from the chart.
+            notes_separate = drs_service.psychotherapy_notes_kept_separately(s, r.id)
         extent = _validate_parts(
             draft.parts,
             RequesterKind(r.requester_kind),
             AccessKind(r.access),
-            draft.psychotherapy_notes_kept_separately,
+            notes_separate,
             determiner,
         )
         participants = []
@@ -431,7 +436,7 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
             letter_detail=letter_detail,
             other_holder=other_holder,
             letter_address=letter_address,
-            psychotherapy_notes_kept_separately=draft.psychotherapy_notes_kept_separately,
+            psychotherapy_notes_kept_separately=notes_separate,
             determiner_id=int(determiner.id) if reviewable and determiner else None,
             routed_at=_now() if reviewable else None,
             letter_kind="",

@@ -656,3 +656,23 @@ def reopen(store: Store, actor: Actor, item_id: int, request_id: int | None = No
             before,
             {"request_id": row.request_id, "done_on": None},
         )
+
+
+def psychotherapy_notes_kept_separately(s: Session, request_id: int) -> bool | None:
+    """What the request's record-set map says of psychotherapy notes (164.501; 10.2-10.3).
+
+    True when the map excepts psychotherapy notes kept apart from the chart, False when it
+    records them as kept in the chart, None when the map is silent or there is no map.
+    """
+    link = s.get(RequestDrs, request_id)
+    row = None
+    if link is not None:
+        row = s.scalar(select(DrsMapVersion).where(DrsMapVersion.version == link.map_version))
+    if row is None:
+        row = _row_in_force(s, dt.date.today())
+    if row is None:
+        return None
+    for category in drs.from_dict(json.loads(row.map_json)).categories:
+        if category.exception is drs.AccessException.PSYCHOTHERAPY_NOTES:
+            return category.kept_separate
+    return None

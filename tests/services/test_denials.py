@@ -359,3 +359,37 @@ def test_denial_letter_is_frozen_with_the_requests_letters_and_its_mailing_check
         ("partial_denial", issued.sha256)
     ]
     assert letters.original_pdf(office.store, office.desk, listed[0].id) == issued.pdf
+
+
+@pytest.mark.parametrize(("kept", "allowed"), [(True, True), (False, False)])
+def test_the_record_set_map_decides_whether_therapy_notes_can_be_excepted(
+    office, kept, allowed
+) -> None:
+    # 10.3: when the user does not say, the map in force says where therapy notes are kept.
+    import dataclasses
+
+    from accessdesk_gui.domain import drs_catalogue
+    from accessdesk_gui.services import drs as drs_service
+
+    base = drs_catalogue.demo_map()
+    others = tuple(
+        c for c in base.categories if c.code != drs_catalogue.psychotherapy_notes(True).code
+    )
+    proposed = dataclasses.replace(
+        base, categories=(*others, drs_catalogue.psychotherapy_notes(kept))
+    )
+    drs_service.save_map(
+        office.store,
+        office.admin,
+        proposed,
+        dt.date(2026, 1, 1),
+        accept_gaps=True,
+        today=dt.date(2026, 1, 1),
+    )
+    rid = log(office.store, office.desk)
+    draft = two_parts(GroundCode.PSYCHOTHERAPY_NOTES, psychotherapy_notes_kept_separately=None)
+    if allowed:
+        assert denials.draft_denial(office.store, office.desk, rid, draft) > 0
+    else:
+        with pytest.raises(RuleViolation, match="regular chart"):
+            denials.draft_denial(office.store, office.desk, rid, draft)
