@@ -67,9 +67,9 @@ from accessdesk_gui.letters import (
     missing_elements,
     render_letter,
 )
+from accessdesk_gui.services import drs as drs_service
 from accessdesk_gui.services.auth import Actor, parse_roles, password_matches
 from accessdesk_gui.services.errors import AuthenticationFailed, NotFound, PermissionDenied
-from accessdesk_gui.services import drs as drs_service
 from accessdesk_gui.services.requests import _load, _record, _snapshot
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
