@@ -1,12 +1,12 @@
 """Tamper detection: any change to the stored chain is found and the entry named."""
 
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from accessdesk_gui.store import audit
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.store.db import Store, connect_raw
 
 
 def _seed(store: Store, n: int = 5) -> None:
@@ -15,8 +15,8 @@ def _seed(store: Store, n: int = 5) -> None:
             audit.append(s, "admin", "request_received", "request", i, None, {"n": i})
 
 
-def _raw(store: Store) -> sqlite3.Connection:
-    con = sqlite3.connect(store.path, isolation_level=None)
+def _raw(store: Store) -> Any:
+    con = connect_raw(store.path)
     # Tampering happens outside the app: drop our triggers the way an attacker would.
     con.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
     con.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
