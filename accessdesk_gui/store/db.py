@@ -220,6 +220,11 @@ class Store:
             ) from None
         return store
 
+    @property
+    def key(self) -> StoreKey:
+        """This store's key, for checking copies made of it (never log or show it)."""
+        return self._key
+
     def close(self) -> None:
         self.engine.dispose()
 
