@@ -30,11 +30,13 @@ from tests.keyring_backend import FILE_ENV, MemoryKeyring
 PASSWORD = "correct horse battery"  # a test-only passphrase
 
 
-_KEYRING_DIR = tempfile.mkdtemp(prefix="accessdesk-test-keyring-")
-atexit.register(shutil.rmtree, _KEYRING_DIR, True)
 # One file for the session (entries are per store path, and every test's path is new), so
-# module-scoped fixtures that run the command line keep their keys too.
-os.environ[FILE_ENV] = os.path.join(_KEYRING_DIR, "keyring.json")
+# module-scoped fixtures that run the command line keep their keys too. Child processes
+# that import this module keep their parent's file.
+if FILE_ENV not in os.environ:
+    _KEYRING_DIR = tempfile.mkdtemp(prefix="accessdesk-test-keyring-")
+    atexit.register(shutil.rmtree, _KEYRING_DIR, True)
+    os.environ[FILE_ENV] = os.path.join(_KEYRING_DIR, "keyring.json")
 
 
 @pytest.fixture(autouse=True)
