@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from accessdesk_gui.cli import admin_cmds, request_cmds
+from accessdesk_gui.cli import admin_cmds, request_cmds, security_cmds
 from accessdesk_gui.cli.common import EXIT_REFUSED, CliError, Parser, common_options, opt
 
-COMMAND_MODULES = [admin_cmds, request_cmds]
+COMMAND_MODULES = [admin_cmds, request_cmds, security_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

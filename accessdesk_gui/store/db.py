@@ -201,6 +201,7 @@ class Store:
             _check_key(path, key)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)  # readable by this account only (where the OS has modes)
             if key.kind == "passphrase":
                 keys.record_passphrase_mode(path)
         engine = _make_engine(path, key)
@@ -301,6 +302,7 @@ class Store:
         raw = self.engine.raw_connection()
         try:
             partial.unlink(missing_ok=True)
+            partial.touch(mode=0o600)
             dest = connect_raw(partial, self._key)
             try:
                 raw.driver_connection.backup(dest)  # type: ignore[union-attr]

@@ -119,7 +119,7 @@ def test_a_damaged_backup_is_refused_and_nothing_is_replaced(store, desk, tmp_pa
     bad.write_bytes(bytes(data))
     store.close()
     before = store.path.read_bytes()
-    with pytest.raises(backups.BackupFailed, match="was not restored.*Nothing was changed"):
+    with pytest.raises(backups.BackupFailed, match=r"was not restored.*Nothing was changed"):
         backups.restore(store.path, bad, "admin")
     assert store.path.read_bytes() == before
     # Another store's backup does not open with this store's key.
