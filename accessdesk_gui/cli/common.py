@@ -49,9 +49,16 @@ def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
 
 def open_store(args: argparse.Namespace, create: bool = False) -> Any:
     from accessdesk_gui.paths import default_store_path
+    from accessdesk_gui.store import keys
     from accessdesk_gui.store.db import Store
 
-    return Store.open(opt(args, "db") or default_store_path(), create=create)
+    path = Path(opt(args, "db") or default_store_path())
+    provider = None
+    if path.exists() and keys.recorded_mode(path) == "passphrase":
+        # The practice chose a typed passphrase instead of a keyring (see docs/security.md).
+        phrase = password("Practice passphrase for the store: ", keys.PASSPHRASE_ENV)
+        provider = keys.PassphraseKeyProvider(phrase)
+    return Store.open(path, create=create, key_provider=provider)
 
 
 def password(prompt: str, env: str = "ACCESSDESK_PASSWORD") -> str:

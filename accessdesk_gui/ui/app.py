@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -12,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from accessdesk_gui.paths import default_store_path
 from accessdesk_gui.services import auth, practice
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.store import keys
+from accessdesk_gui.store.db import Store, StoreError
 from accessdesk_gui.store.lock import InstanceLock
 from accessdesk_gui.ui.dialogs import LoginDialog, SetupDialog
 from accessdesk_gui.ui.main_window import MainWindow
@@ -36,7 +38,7 @@ def run_app(db_path: Path | None = None) -> int:
         # One AccessDesk per store; a second one is told who has it open.
         path.parent.mkdir(parents=True, exist_ok=True)
         instance = InstanceLock.take(path, "(logging in)")
-        store = Store.open(path, create=True)
+        store = Store.open(path, create=True, key_provider=_passphrase_if_chosen(path))
         if not practice.is_set_up(store):
             setup = SetupDialog(store)
             if not setup.exec() or setup.actor is None:
@@ -60,6 +62,25 @@ def run_app(db_path: Path | None = None) -> int:
     store.close()
     instance.release()
     return code
+
+
+def _passphrase_if_chosen(path: Path) -> keys.KeyProvider | None:
+    """A store whose practice chose a passphrase instead of a keyring: ask for it."""
+    if not path.exists() or keys.recorded_mode(path) != "passphrase":
+        return None
+    if os.environ.get(keys.PASSPHRASE_ENV):
+        return keys.PassphraseKeyProvider()
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    phrase, ok = QInputDialog.getText(
+        None,
+        "AccessDesk",
+        "This store is protected by the practice passphrase. Type it to open the store:",
+        QLineEdit.EchoMode.Password,
+    )
+    if not ok:
+        raise StoreError("No passphrase was typed; the store was not opened.")
+    return keys.PassphraseKeyProvider(phrase)
 
 
 def _daily_backup(store: Store, username: str) -> None:
