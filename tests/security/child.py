@@ -3,13 +3,11 @@
 Modes:
   fsize-backup STORE FOLDER LIMIT   back up under a file-size limit (disk full)
   fsize-write STORE LIMIT           log requests under a file-size limit until refused
-  writer STORE                      log requests forever, printing each committed id
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import resource
 import signal
 import sys
@@ -57,12 +55,6 @@ def main(argv: list[str]) -> int:
                 return 2
             print(f"COMMITTED {rid}", flush=True)
         return 0
-    if mode == "writer":
-        i = 0
-        while True:
-            rid = requests.log_request(store, actor, _intake(i), today=today)
-            os.write(1, f"COMMITTED {rid}\n".encode())
-            i += 1
     return 1
 
 

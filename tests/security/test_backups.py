@@ -147,6 +147,9 @@ def test_verify_finds_a_cut_off_tail_against_the_latest_backup(store, admin, des
     assert not res.ok and "removed" in res.problem and res.first_bad_seq == info.entries - 1
 
 
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+
+
 def _child(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tests.security.child", *args],
@@ -158,6 +161,7 @@ def _child(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@posix_only
 def test_disk_full_during_a_backup_changes_nothing(store, admin, desk, tmp_path) -> None:
     _seed(store, desk, 40)
     folder = tmp_path / "b"
@@ -182,6 +186,7 @@ def _verify(s: Store):
         return audit.verify(ses)
 
 
+@posix_only
 def test_disk_full_during_writes_keeps_every_committed_request(store, desk, tmp_path) -> None:
     _seed(store, desk, 1)
     store.close()
