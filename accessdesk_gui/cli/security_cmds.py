@@ -80,7 +80,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     rep.add_argument("--patient")
     rep.add_argument("--from", dest="start", type=date_arg)
     rep.add_argument("--to", dest="end", type=date_arg)
-    rep.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    rep.add_argument("--out", type=Path, required=True, help="file to write: .csv or .pdf")
     rep.set_defaults(handler=cmd_audit_report)
 
 
@@ -240,7 +240,10 @@ def cmd_audit_report(args: argparse.Namespace) -> int:
         start=opt(args, "start"),
         end=opt(args, "end"),
     )
-    audit_service.write_csv(rep, args.out)
+    if args.out.suffix.lower() == ".pdf":
+        write_report_pdf(rep, args.out)
+    else:
+        audit_service.write_csv(rep, args.out)
     emit(
         args,
         {"file": str(args.out), "rows": len(rep.rows), "chain_ok": rep.chain_ok},
@@ -278,4 +281,73 @@ def write_sheet_pdf(text: str, out: Path) -> Path:
     c.showPage()
     c.save()
     tmp.replace(out)
+    return out
+
+
+def write_report_pdf(rep: Any, out: Path) -> Path:
+    """The audit report as a PDF table; metadata names no patient; written whole or not."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import landscape, letter
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from accessdesk_gui.letters.fonts import FAMILY, markup, register_fonts
+
+    register_fonts()
+    body = FAMILY
+    styles = getSampleStyleSheet()
+    for st in styles.byName.values():
+        st.fontName = body
+    cell = styles["Normal"].clone("cell", fontName=body, fontSize=8, leading=10)
+    tmp = out.with_name(f".{out.name}.partial")
+    doc = SimpleDocTemplate(
+        str(tmp),
+        pagesize=landscape(letter),
+        title="AccessDesk audit report",
+        author="AccessDesk",
+        subject="",
+        keywords="",
+        invariant=True,
+    )
+    head = ["#", "Recorded (UTC)", "Happened", "User", "Action", "Record", "Patient"]
+    data = [head] + [
+        [
+            r.seq,
+            r.recorded_at[:19],
+            r.event_at[:19],
+            r.username,
+            r.action,
+            f"{r.entity} {r.entity_id}",
+            Paragraph(markup(r.patient_name), cell),
+        ]
+        for r in rep.rows
+    ]
+    table = Table(data, repeatRows=1, colWidths=[28, 96, 96, 66, 112, 130, 140])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), body),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ]
+        )
+    )
+    summary = (
+        f"Audit trail: {rep.entries} entries, head hash {rep.head_hash}, "
+        f"{'intact' if rep.chain_ok else 'BROKEN - run accessdesk audit verify'}. "
+        f"{len(rep.rows)} entries shown. This report contains patient names: keep it private."
+    )
+    try:
+        doc.build(
+            [
+                Paragraph("AccessDesk audit report", styles["Title"]),
+                Paragraph(summary, styles["Normal"]),
+                table,
+            ]
+        )
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return out

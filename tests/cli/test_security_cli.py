@@ -86,3 +86,46 @@ def test_passphrase_mode_is_chosen_explicitly_at_init(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     r = run(db, "request", "list", env={**nokr, "ACCESSDESK_STORE_PASSPHRASE": "wrong one"})
     assert r.returncode == 2 and "does not open" in r.stderr
+
+
+def test_audit_report_as_pdf_names_no_patient_in_its_metadata(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    db = tmp_path / "office.sqlite"
+    r = run(
+        db,
+        "init",
+        "--practice-name",
+        "Clinic",
+        "--address",
+        "1 Main St",
+        "--phone",
+        "555-010-0100",
+        "--state",
+        "OR",
+        "--admin-name",
+        "Ada Admin",
+    )
+    assert r.returncode == 0, r.stderr
+    r = run(
+        db,
+        "request",
+        "add",
+        "--patient",
+        "李 Reportée",
+        "--dob",
+        "1980-02-29",
+        "--received",
+        "2026-01-31",
+        "--scope",
+        "All records",
+    )
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "report.pdf"
+    r = run(db, "audit-report", "--out", str(out), "--patient", "reportee")
+    assert r.returncode == 0, r.stderr
+    pdf = PdfReader(out)
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Reportée" in text and "request_received" in text and "intact" in text
+    meta = " ".join(str(v) for v in (pdf.metadata or {}).values())
+    assert "Reportée" not in meta and "李" not in meta
