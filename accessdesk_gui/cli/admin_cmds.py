@@ -31,6 +31,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     init.add_argument("--phone", required=True)
     init.add_argument("--state", required=True, help="two-letter state code, e.g. CA")
     init.add_argument("--admin-name", required=True, help="full name of the first administrator")
+    init.add_argument(
+        "--key-mode",
+        choices=["keyring", "passphrase"],
+        default="keyring",
+        help="where the encryption key lives: the system keyring (default), or a practice "
+        "passphrase typed at every start (ACCESSDESK_STORE_PASSPHRASE or a prompt)",
+    )
     init.set_defaults(handler=cmd_init)
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(metavar="SUB")
@@ -65,7 +72,19 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not username:
         raise CliError("Name the first administrator's user name with --user NAME.")
     pw = password(f"New password for {username}: ")
-    store = open_store(args, create=True)
+    if opt(args, "key_mode") == "passphrase":
+        from accessdesk_gui.paths import default_store_path
+        from accessdesk_gui.store import keys
+        from accessdesk_gui.store.db import Store
+
+        phrase = password("Practice passphrase for the store: ", keys.PASSPHRASE_ENV)
+        store = Store.open(
+            opt(args, "db") or default_store_path(),
+            create=True,
+            key_provider=keys.PassphraseKeyProvider(phrase),
+        )
+    else:
+        store = open_store(args, create=True)
     admin = practice.set_up(
         store,
         practice.PracticeInfo(args.practice_name, args.address, args.phone, args.state),

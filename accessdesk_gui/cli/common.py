@@ -49,9 +49,16 @@ def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
 
 def open_store(args: argparse.Namespace, create: bool = False) -> Any:
     from accessdesk_gui.paths import default_store_path
+    from accessdesk_gui.store import keys
     from accessdesk_gui.store.db import Store
 
-    return Store.open(opt(args, "db") or default_store_path(), create=create)
+    path = Path(opt(args, "db") or default_store_path())
+    provider = None
+    if path.exists() and keys.recorded_mode(path) == "passphrase":
+        # The practice chose a typed passphrase instead of a keyring (see docs/security.md).
+        phrase = password("Practice passphrase for the store: ", keys.PASSPHRASE_ENV)
+        provider = keys.PassphraseKeyProvider(phrase)
+    return Store.open(path, create=create, key_provider=provider)
 
 
 def password(prompt: str, env: str = "ACCESSDESK_PASSWORD") -> str:
@@ -82,3 +89,15 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         print(text)
+
+
+def group(sub: Any, name: str, help_text: str) -> Any:
+    """The sub-commands of command group ``name``, created once and shared by every module
+    that adds to it (e.g. 'settings' gets commands from the denial and security modules)."""
+    parser = sub.choices.get(name)
+    if parser is None:
+        return sub.add_parser(name, help=help_text).add_subparsers(metavar="SUB")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise RuntimeError(f"{parser.prog} has no sub-commands")

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from accessdesk_gui.cli.common import CliError, date_arg, emit, password, store_and_actor
+from accessdesk_gui.cli.common import CliError, date_arg, emit, group, password, store_and_actor
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -125,7 +125,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     rs.add_argument("review", type=int)
     rs.set_defaults(handler=cmd_review_show)
 
-    st = sub.add_parser("settings", help="practice settings").add_subparsers(metavar="SUB")
+    st = group(sub, "settings", "practice settings")
     dz = st.add_parser(
         "designate-reviewer", parents=[common], help="designate a reviewing official"
     )

@@ -16,15 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from accessdesk_gui.cli.common import CliError, date_arg, emit, login, open_store
-
-
-def _subcommands(parser: argparse.ArgumentParser) -> Any:
-    """The sub-command action of an existing group (argparse keeps it among its actions)."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise RuntimeError(f"{parser.prog} has no sub-commands")
+from accessdesk_gui.cli.common import CliError, date_arg, emit, group, login, open_store
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,7 +43,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     imp.set_defaults(handler=cmd_drs_import)
 
     # Onto the existing 'request' group (registered before this module).
-    req = _subcommands(sub.choices["request"])
+    req = group(sub, "request", "access requests")
     cl = req.add_parser("checklist", parents=[common], help="a request's collection checklist")
     cl.add_argument("id", type=int)
     cl.add_argument("--categories", help="rebuild for these category codes (comma-separated) only")

@@ -11,11 +11,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from accessdesk_gui.cli import admin_cmds, denial_cmds, drs_cmds, letter_cmds, request_cmds
+from accessdesk_gui.cli import (
+    admin_cmds,
+    denial_cmds,
+    drs_cmds,
+    letter_cmds,
+    request_cmds,
+    security_cmds,
+)
 from accessdesk_gui.cli.common import EXIT_REFUSED, CliError, Parser, common_options, opt
 
 # drs_cmds adds sub-commands to 'request', so it registers after request_cmds.
-COMMAND_MODULES = [admin_cmds, request_cmds, drs_cmds, letter_cmds, denial_cmds]
+COMMAND_MODULES = [admin_cmds, request_cmds, drs_cmds, letter_cmds, denial_cmds, security_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

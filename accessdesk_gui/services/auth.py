@@ -73,10 +73,19 @@ def actor_of(user: User) -> Actor:
     )
 
 
-def login(store: Store, username: str, password: str) -> Actor:
-    """Check the password; failures say the same thing whether the user exists or not."""
+def login(store: Store, username: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """Check the password; failures say the same thing whether the user exists or not.
+
+    After LOCKOUT_AFTER failures in a row the account waits, longer after each further
+    failure (see accounts.lockout_delay); the privacy officer can unlock it.
+    """
+    from accessdesk_gui.services import accounts
+
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.write() as s:
         user = s.scalar(select(User).where(User.username == username.strip()))
+        if user is not None:
+            accounts.refuse_if_waiting(s, user, now)
         ok = False
         if user is not None and user.active:
             try:
@@ -85,10 +94,13 @@ def login(store: Store, username: str, password: str) -> Actor:
                 ok = False
         if not ok:
             audit.append(s, username.strip()[:64] or "?", "login_failed", "user", username[:40])
+            if user is not None:
+                accounts.count_failure(s, user, now)
             # The failed attempt is recorded even though we refuse.
             s.commit()
             raise AuthenticationFailed("Wrong user name or password.")
         assert user is not None
+        accounts.clear_failures(s, user)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         audit.append(s, user.username, "login", "user", user.id)

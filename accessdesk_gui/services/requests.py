@@ -86,7 +86,17 @@ def _record(
         )
     )
     s.flush()
-    audit.append(s, actor.username, f"request_{kind}", "request", r.id, before, _snapshot(r))
+    audit.append(
+        s,
+        actor.username,
+        f"request_{kind}",
+        "request",
+        r.id,
+        before,
+        _snapshot(r),
+        patient_ref=f"request:{r.id}",
+        event_at=event_date,
+    )
 
 
 def _recompute_due(r: AccessRequest) -> None:
@@ -547,6 +557,17 @@ def get_request(
 ) -> RequestDetail:
     today = today or dt.date.today()
     with store.read() as s:
+        _load(s, request_id)
+    with store.write() as s:
+        # Reading a patient's request is recorded too: who viewed whose record, when.
+        audit.append(
+            s,
+            actor.username,
+            "request_viewed",
+            "request",
+            request_id,
+            patient_ref=f"request:{request_id}",
+        )
         r = _load(s, request_id)
         st = Status(r.status)
         events = [

@@ -3,7 +3,13 @@
 Each feature keeps its models in a module of its own and adds one import here.
 """
 
-from accessdesk_gui.store import denial_models, drs_models, letter_models, models  # noqa: F401
+from accessdesk_gui.store import (  # noqa: F401
+    denial_models,
+    drs_models,
+    letter_models,
+    models,
+    security_models,
+)
 from accessdesk_gui.store.models import Base
 
 __all__ = ["Base"]

@@ -37,12 +37,25 @@ def entry_hash(
     entity_id: str,
     before: str,
     after: str,
+    patient_ref: str = "",
+    event_at: str = "",
 ) -> str:
-    payload = json.dumps(
-        [prev_hash, seq, recorded_at, username, action, entity, entity_id, before, after],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    fields: list[object] = [
+        prev_hash,
+        seq,
+        recorded_at,
+        username,
+        action,
+        entity,
+        entity_id,
+        before,
+        after,
+    ]
+    if patient_ref or event_at:
+        # Entries since migration security_1 always carry event_at, so both are hashed;
+        # older entries (both '') hash exactly as they were written.
+        fields += [patient_ref, event_at]
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -55,14 +68,27 @@ def append(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
+    patient_ref: str = "",
+    event_at: dt.datetime | dt.date | None = None,
 ) -> AuditEntry:
-    """Add an entry in the caller's transaction (the change and its entry commit together)."""
+    """Add an entry in the caller's transaction (the change and its entry commit together).
+
+    ASTM E2147: ``patient_ref`` names the patient's record concerned (e.g. "request:12"),
+    ``event_at`` when the event happened if not when it is recorded (e.g. a notice date).
+    """
     last = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     recorded = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
+    if isinstance(event_at, dt.datetime):
+        happened = event_at.isoformat(timespec="microseconds")
+    elif isinstance(event_at, dt.date):
+        happened = event_at.isoformat()
+    else:
+        happened = recorded
+    patient_ref = patient_ref[:40]
     b, a = canonical(before), canonical(after)
     entry = AuditEntry(
         seq=seq,
@@ -74,7 +100,21 @@ def append(
         before=b,
         after=a,
         prev_hash=prev,
-        hash=entry_hash(prev, seq, recorded, username, action, entity, str(entity_id), b, a),
+        patient_ref=patient_ref,
+        event_at=happened,
+        hash=entry_hash(
+            prev,
+            seq,
+            recorded,
+            username,
+            action,
+            entity,
+            str(entity_id),
+            b,
+            a,
+            patient_ref,
+            happened,
+        ),
     )
     session.add(entry)
     session.flush()
@@ -120,6 +160,8 @@ def verify(session: Session) -> VerifyResult:
             e.entity_id,
             e.before,
             e.after,
+            e.patient_ref,
+            e.event_at,
         )
         if calc != e.hash:
             return VerifyResult(

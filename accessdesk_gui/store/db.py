@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from accessdesk_gui.resources_path import migrations_dir
+from accessdesk_gui.store import keys
+from accessdesk_gui.store.keys import KeyProvider, StoreKey
 
 
 class StoreError(Exception):
@@ -34,6 +37,51 @@ class StoreCorrupt(StoreError):
 
 class StoreTooNew(StoreError):
     pass
+
+
+class StoreKeyUnavailable(StoreError):
+    """No keyring to keep or read the key: the message lists the choices."""
+
+
+class StoreKeyMissing(StoreError):
+    """The key is not where it should be (not the same as a wrong key)."""
+
+
+class StoreWrongKey(StoreError):
+    """The key at hand does not open the file (another store's key, or a damaged file)."""
+
+
+class StoreNotEncrypted(StoreError):
+    pass
+
+
+def _dbapi() -> Any:
+    import sqlcipher3
+
+    return sqlcipher3
+
+
+def _quiet_sqlcipher() -> None:
+    # SQLCipher logs decryption failures to stderr by itself; we report them in words.
+    m = _dbapi().connect(":memory:")
+    try:
+        m.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        m.close()
+
+
+def connect_raw(path: Path | str, key: StoreKey | None = None) -> Any:
+    """A bare DB-API connection to an encrypted store (for tools and tests, not services)."""
+    path = Path(path)
+    key = key or keys.default_key_provider(path).key_for(path, False)
+    _quiet_sqlcipher()
+    con = _dbapi().connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    con.execute(f'PRAGMA key = "{_quote(key.pragma_value)}"')
+    return con
+
+
+def _quote(value: str) -> str:
+    return value.replace('"', '""')
 
 
 BUSY_TIMEOUT_S = 5.0
@@ -58,43 +106,109 @@ def head_revision() -> str:
 
 
 def _check_header(path: Path) -> None:
-    """Refuse a file that is not a SQLite store before SQLite half-reads it."""
+    """An encrypted store starts with random bytes; a clear SQLite header means plain text."""
     with path.open("rb") as f:
         magic = f.read(16)
-    if magic and magic != b"SQLite format 3\x00":
+    if magic == b"SQLite format 3\x00":
+        raise StoreNotEncrypted(
+            f"The file {path} is an unencrypted database, not an encrypted AccessDesk store. "
+            "Nothing was changed. Open the right file, or restore an encrypted backup."
+        )
+    if 0 < len(magic) < 16:
         raise StoreCorrupt(
             f"The file {path} is not an AccessDesk store or is damaged. Nothing was changed. "
             "Restore the latest backup, or open the right file."
         )
 
 
+def _key_for(path: Path, provider: KeyProvider, create: bool) -> StoreKey:
+    try:
+        return provider.key_for(path, create)
+    except keys.KeyringUnavailable as exc:
+        raise StoreKeyUnavailable(str(exc)) from None
+    except keys.KeyMissing as exc:
+        raise StoreKeyMissing(str(exc)) from None
+    except keys.KeyProblem as exc:
+        raise StoreError(str(exc)) from None
+
+
+def _check_key(path: Path, key: StoreKey) -> None:
+    """Read page 1 with the key before anything else; a failure writes nothing."""
+    con = connect_raw(path, key)
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except _dbapi().DatabaseError as exc:
+        if "not a database" in str(exc).lower():
+            raise StoreWrongKey(
+                f"The key at hand does not open {path}: either the file is damaged or is not "
+                "an AccessDesk store, or the key belongs to another store (for example a "
+                "store copied from another PC). Nothing was changed. Restore the latest "
+                "backup, or type this store's recovery key with 'accessdesk key restore'."
+            ) from None
+        raise StoreCorrupt(
+            f"The store {path} is damaged ({exc}). Nothing was changed. Restore the latest backup."
+        ) from None
+    finally:
+        con.close()
+
+
+def _make_engine(path: Path, key: StoreKey) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=key.pragma_value, database=str(path))
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
+    _install_sqlite_hooks(engine)
+    return engine
+
+
 class Store:
     """One store file. Services take short sessions from it, one transaction per use case."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, key: StoreKey) -> None:
         self.path = path
         self.engine = engine
+        self._key = key
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, path: Path | str, create: bool = False) -> Store:
+    def open(
+        cls,
+        path: Path | str,
+        create: bool = False,
+        key_provider: KeyProvider | None = None,
+        check: bool = True,
+    ) -> Store:
+        """Open (or with create, make) the encrypted store at path.
+
+        The key comes from key_provider, by default the OS keyring (see store/keys.py).
+        A missing key, a wrong key, a damaged file or a store from a newer version is
+        refused with a message naming the cause, before anything is written.
+        """
         path = Path(path)
-        if not path.exists():
-            if not create:
-                raise StoreMissing(
-                    f"No store at {path}. Run 'accessdesk init' to create one, or give the "
-                    "right --db path."
-                )
-            path.parent.mkdir(parents=True, exist_ok=True)
-        else:
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            raise StoreMissing(
+                f"No store at {path}. Run 'accessdesk init' to create one, or give the "
+                "right --db path."
+            )
+        if exists:
             _check_header(path)
-        engine = create_engine(
-            f"sqlite:///{path}",
-            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
-        )
-        _install_sqlite_hooks(engine)
-        store = cls(path, engine)
+        provider = key_provider or keys.default_key_provider(path)
+        key = _key_for(path, provider, create=not exists)
+        if exists:
+            _check_key(path, key)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)  # readable by this account only (where the OS has modes)
+            if key.kind == "passphrase":
+                keys.record_passphrase_mode(path)
+        engine = _make_engine(path, key)
+        store = cls(path, engine, key)
         try:
+            if exists and check:
+                store.check_integrity()
             store._migrate()
         except OperationalError as exc:
             engine.dispose()
@@ -106,6 +220,11 @@ class Store:
                 "Restore the latest backup."
             ) from None
         return store
+
+    @property
+    def key(self) -> StoreKey:
+        """This store's key, for checking copies made of it (never log or show it)."""
+        return self._key
 
     def close(self) -> None:
         self.engine.dispose()
@@ -173,24 +292,68 @@ class Store:
             command.upgrade(_alembic_config(conn), "head")
 
     def backup(self, target: Path) -> Path:
-        """A consistent copy through SQLite's online backup API, safe while in use."""
+        """A consistent, encrypted copy through the online backup API, safe while in use.
+
+        Written under a temporary name, flushed to disk and then renamed: a failure (disk
+        full, I/O error) leaves no half copy and never touches an earlier file at target.
+        """
+        target = Path(target)
+        partial = target.with_name(f".{target.name}.partial")
         raw = self.engine.raw_connection()
         try:
-            dest = sqlite3.connect(target)
+            partial.unlink(missing_ok=True)
+            partial.touch(mode=0o600)
+            dest = connect_raw(partial, self._key)
             try:
                 raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+                dest.execute("PRAGMA journal_mode = DELETE")
             finally:
                 dest.close()
+            with partial.open("rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(partial, target)
+        except BaseException as exc:
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, OSError | _dbapi().Error):
+                raise StoreError(
+                    f"The copy to {target} failed ({exc}). The store and earlier copies are "
+                    "unchanged. Check the disk has room and is connected, then try again."
+                ) from None
+            raise
         finally:
             raw.close()
         return target
 
-    def integrity_ok(self) -> bool:
+    def integrity_problems(self) -> list[str]:
+        """Every page's authentication code (SQLCipher) and SQLite's own structure check."""
         with self.engine.connect() as conn:
-            return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+            rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check")]
+        if rows != ["ok"]:
+            problems += rows
+        return problems
+
+    def integrity_ok(self) -> bool:
+        try:
+            return not self.integrity_problems()
+        except DatabaseError:
+            return False
+
+    def check_integrity(self) -> None:
+        try:
+            problems = self.integrity_problems()
+        except DatabaseError as exc:
+            problems = [str(exc.orig)]
+        if problems:
+            raise StoreCorrupt(
+                f"The store {self.path} failed its integrity check ({problems[0]}). Nothing "
+                "was changed. Restore the latest good backup: 'accessdesk restore FILE'."
+            )
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
+    _quiet_sqlcipher()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # We issue BEGIN ourselves so writes can take the lock up front (see "begin").

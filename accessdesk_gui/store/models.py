@@ -129,3 +129,7 @@ class AuditEntry(Base):
     after: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # ASTM E2147 (migration security_1): the patient concerned ("request:<id>") and when the
+    # event happened; '' on entries written before, which hash without them.
+    patient_ref: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    event_at: Mapped[str] = mapped_column(String(40), default="", server_default="")

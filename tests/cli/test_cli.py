@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from accessdesk_gui.store import keys
+from accessdesk_gui.store.db import connect_raw
 from tests.conftest import PASSWORD
 
 
@@ -107,7 +108,7 @@ def test_list_search_ignores_accents(db: Path) -> None:
 
 
 def _audit_actions(db: Path) -> list[str]:
-    con = sqlite3.connect(db)
+    con = connect_raw(db)
     try:
         return [r[0] for r in con.execute("SELECT action FROM audit_log ORDER BY seq")]
     finally:
@@ -202,8 +203,10 @@ def test_audit_verify_names_the_tampered_entry(db: Path, tmp_path: Path) -> None
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["ok"] is True
     copy = tmp_path / "tampered.sqlite"
-    src = sqlite3.connect(db)
-    dst = sqlite3.connect(copy)
+    key = keys.keyring_key(db)
+    keys.save_key(copy, key)
+    src = connect_raw(db)
+    dst = connect_raw(copy)
     src.backup(dst)
     src.close()
     dst.execute("DROP TRIGGER audit_log_no_update")

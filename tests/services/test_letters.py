@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 from pypdf import PdfReader
 
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
@@ -18,7 +18,7 @@ from accessdesk_gui.services import auth, demo, letters, requests
 from accessdesk_gui.services.errors import PermissionDenied
 from accessdesk_gui.services.letters import LetterNotReady, MailMethod
 from accessdesk_gui.store import audit
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.store.db import Store, connect_raw
 from tests.conftest import make_intake
 
 TODAY = dt.date(2026, 3, 10)
@@ -137,13 +137,13 @@ def test_issued_letter_is_frozen_with_its_hash(store, admin, rid) -> None:
     assert "March 2, 2026" in text  # due date: received 2026-01-31 + 30 days
 
     # The store itself refuses to change or remove it.
-    con = sqlite3.connect(store.path)
+    con = connect_raw(store.path)
     for sql in (
         "UPDATE letters SET pdf = x'00' WHERE id = ?",
         "UPDATE letters SET recipient_name = 'Someone Else' WHERE id = ?",
         "DELETE FROM letters WHERE id = ?",
     ):
-        with pytest.raises(sqlite3.IntegrityError, match="cannot be changed"):
+        with pytest.raises(sqlcipher3.IntegrityError, match="cannot be changed"):
             con.execute(sql, (letter.id,))
     con.close()
 
@@ -200,8 +200,8 @@ def test_a_letter_is_sent_only_when_the_mailing_is_recorded(store, admin, rid) -
     last = requests.get_request(store, admin, rid).timeline[-1]
     assert last.kind == "letter_sent" and last.event_date == TODAY
     assert "9400 1000 0000" in last.summary
-    con = sqlite3.connect(store.path)
-    with pytest.raises(sqlite3.IntegrityError):
+    con = connect_raw(store.path)
+    with pytest.raises(sqlcipher3.IntegrityError):
         con.execute("DELETE FROM letter_mailings")
     con.close()
 

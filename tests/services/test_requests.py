@@ -30,9 +30,13 @@ def test_logging_a_request_sets_due_and_writes_timeline_and_audit(store, desk) -
     assert d.effective_due == dt.date(2026, 3, 2)
     assert [e.kind for e in d.timeline] == ["received"]
     rows = _audit_rows(store)
-    assert len(rows) == before + 1
-    assert rows[-1].action == "request_received" and rows[-1].username == "desk"
-    assert '"status":"received"' in rows[-1].after
+    assert len(rows) == before + 2
+    assert rows[-2].action == "request_received" and rows[-2].username == "desk"
+    assert '"status":"received"' in rows[-2].after
+    assert rows[-2].patient_ref == f"request:{rid}" and rows[-2].event_at == "2026-01-31"
+    # Reading it is on the trail too (who viewed whose record).
+    assert (rows[-1].action, rows[-1].username) == ("request_viewed", "desk")
+    assert rows[-1].patient_ref == f"request:{rid}"
 
 
 def test_change_and_audit_commit_together_or_not_at_all(store, desk, monkeypatch) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 import accessdesk_gui.store.db as db
 from accessdesk_gui.resources_path import migrations_dir
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.store import keys
+from accessdesk_gui.store.db import Store, connect_raw
 
 NEXT = """
 from alembic import op
@@ -57,7 +57,7 @@ def test_upgrade_copies_the_store_first_and_keeps_data(tmp_path: Path, newer_scr
     assert s1.current_revision() == "9000_test_next"
     copies = list(tmp_path.glob("office.before-9000_test_next-*.sqlite"))
     assert len(copies) == 1
-    old = sqlite3.connect(copies[0])
+    old = connect_raw(copies[0], keys.keyring_key(path))
     assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] != "9000_test_next"
     assert old.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
     old.close()

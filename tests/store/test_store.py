@@ -1,16 +1,17 @@
-import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from accessdesk_gui.store import audit
+from accessdesk_gui.store import audit, keys
 from accessdesk_gui.store.db import (
     Store,
-    StoreCorrupt,
+    StoreKeyMissing,
     StoreLocked,
     StoreMissing,
     StoreTooNew,
+    StoreWrongKey,
+    connect_raw,
     head_revision,
 )
 
@@ -36,15 +37,21 @@ def test_a_file_that_is_not_a_store_is_refused_untouched(tmp_path: Path) -> None
     bogus = tmp_path / "x.sqlite"
     bogus.write_bytes(b"this is a letter, not a database" * 10)
     before = bogus.read_bytes()
-    with pytest.raises(StoreCorrupt, match="Nothing was changed"):
+    # No key for it: the message says the key is missing, not that a password is wrong.
+    with pytest.raises(StoreKeyMissing, match=r"not in this computer's keyring.*Nothing was"):
+        Store.open(bogus)
+    # With a key at hand, the file does not open with it.
+    keys.save_key(bogus, keys.StoreKey.raw(bytes(32)))
+    with pytest.raises(StoreWrongKey, match=r"not an AccessDesk store.*Nothing was changed"):
         Store.open(bogus)
     assert bogus.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.sqlite"]
 
 
 def test_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     p = tmp_path / "a.sqlite"
     Store.open(p, create=True).close()
-    con = sqlite3.connect(p)
+    con = connect_raw(p)
     con.execute("UPDATE alembic_version SET version_num='9999_future'")
     con.commit()
     con.close()
@@ -58,7 +65,7 @@ def test_a_locked_store_gives_a_clear_message(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.1)
     p = tmp_path / "a.sqlite"
     s = Store.open(p, create=True)
-    other = sqlite3.connect(p, timeout=0.1, isolation_level=None)
+    other = connect_raw(p)
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(StoreLocked, match="busy or locked"), s.write() as ses:
@@ -85,6 +92,7 @@ def test_backup_is_a_consistent_copy(store: Store, tmp_path: Path) -> None:
     with store.write() as s:
         audit.append(s, "u", "x", "e", 1)
     copy = store.backup(tmp_path / "copy.sqlite")
-    con = sqlite3.connect(copy)
+    assert b"SQLite format 3" not in copy.read_bytes()[:16]  # encrypted like the store
+    con = connect_raw(copy, keys.keyring_key(store.path))
     assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
     con.close()

@@ -1,0 +1,350 @@
+"""Backups: encrypted copies, taken daily and on demand, rotated, and verified restores.
+
+HIPAA Security Rule contingency plan: data backup and disaster recovery
+(164.308(a)(7)(ii)(A),(B)). A backup is the store copied through SQLite's online backup
+API with the store's own key, so a copy is as protected as the store. Each backup has a
+manifest beside it (when, the audit chain's entry count and head hash) and the same
+figures are anchored in the store, so ``audit verify`` can tell if entries were cut off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.services.auth import Actor
+from accessdesk_gui.services.errors import InvalidInput, ServiceError
+from accessdesk_gui.store import audit, keys
+from accessdesk_gui.store.db import Store, StoreError
+from accessdesk_gui.store.security_models import AuditAnchor, SecuritySetting
+
+BACKUP_FOLDER = "backup_folder"
+SUFFIX = ".adbackup"
+_NAME = re.compile(r"^accessdesk-(\d{8}-\d{6})(?:-[a-z-]+)?\.adbackup$")
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
+
+
+class BackupFailed(ServiceError):
+    pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# -- settings ---------------------------------------------------------------------------
+
+
+def get_setting(store: Store, name: str, default: str = "") -> str:
+    with store.read() as s:
+        row = s.get(SecuritySetting, name)
+        return row.value if row else default
+
+
+def set_setting(store: Store, actor: Actor, name: str, value: str) -> None:
+    """Practice settings are the privacy officer's (164.308(a)(2): assigned responsibility)."""
+    actor.require(Role.PRIVACY_OFFICER, "change settings")
+    with store.write() as s:
+        row = s.get(SecuritySetting, name)
+        before = {name: row.value} if row else None
+        if row is None:
+            s.add(SecuritySetting(name=name, value=value))
+        else:
+            row.value = value
+        audit.append(s, actor.username, "setting_changed", "setting", name, before, {name: value})
+
+
+def backup_folder(store: Store) -> Path:
+    chosen = get_setting(store, BACKUP_FOLDER)
+    return Path(chosen) if chosen else store.path.parent / "backups"
+
+
+def set_backup_folder(store: Store, actor: Actor, folder: Path | str) -> Path:
+    folder = Path(folder).expanduser()
+    if not folder.is_absolute():
+        raise InvalidInput("folder", "give the full path of the backup folder.")
+    set_setting(store, actor, BACKUP_FOLDER, str(folder))
+    return folder
+
+
+# -- taking backups ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    entries: int
+    head_hash: str
+
+
+def _manifest(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def backup_now(
+    store: Store,
+    username: str,
+    folder: Path | None = None,
+    now: dt.datetime | None = None,
+    reason: str = "manual",
+) -> BackupInfo:
+    """Copy the store into folder, check the copy, record its audit head, then rotate."""
+    from accessdesk_gui.store.copies import check_copy
+
+    now = now or _now()
+    folder = Path(folder) if folder else backup_folder(store)
+    tag = "" if reason == "manual" else f"-{reason}"
+    target = folder / f"accessdesk-{now:%Y%m%d-%H%M%S}{tag}{SUFFIX}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        store.backup(target)
+        check = check_copy(target, store.key)
+        if not check.ok or check.chain is None:
+            target.unlink(missing_ok=True)
+            raise BackupFailed(
+                f"The new backup did not check out ({'; '.join(check.problems)}); it was "
+                "removed. Earlier backups are unchanged. Check the store: 'accessdesk audit "
+                "verify'."
+            )
+        info = BackupInfo(target, now, check.chain.entries, check.chain.head_hash)
+        _write_atomically(
+            _manifest(target),
+            json.dumps(
+                {
+                    "taken_at": now.isoformat(timespec="seconds"),
+                    "store": str(store.path),
+                    "schema": check.revision,
+                    "audit_entries": info.entries,
+                    "audit_head_hash": info.head_hash,
+                    "reason": reason,
+                },
+                indent=2,
+            ),
+        )
+    except OSError as exc:
+        for p in (target, _manifest(target)):
+            p.unlink(missing_ok=True)
+        raise BackupFailed(
+            f"The backup to {folder} failed ({exc.strerror or exc}). The store and earlier "
+            "backups are unchanged. Check the drive is connected and has room, then try again."
+        ) from None
+    except StoreError as exc:
+        _manifest(target).unlink(missing_ok=True)
+        raise BackupFailed(str(exc)) from None
+    with store.write() as s:
+        s.add(
+            AuditAnchor(
+                made_at=now.isoformat(timespec="seconds"),
+                reason="backup",
+                entries=info.entries,
+                head_hash=info.head_hash,
+                note=target.name,
+            )
+        )
+        audit.append(
+            s,
+            username,
+            "backup_made",
+            "backup",
+            target.name[:40],
+            None,
+            {"folder": str(folder), "audit_entries": info.entries, "reason": reason},
+        )
+    rotate(folder, now)
+    return info
+
+
+def backup(store: Store, actor: Actor, folder: Path | None = None) -> BackupInfo:
+    """A backup on demand; any staff member may take one (it only adds a copy)."""
+    if not actor.roles:
+        raise ServiceError("This account has no role; ask the privacy officer.")
+    return backup_now(store, actor.username, folder)
+
+
+def list_backups(folder: Path) -> list[tuple[dt.datetime, Path]]:
+    out = []
+    if folder.is_dir():
+        for p in folder.iterdir():
+            m = _NAME.match(p.name)
+            if m:
+                out.append((dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S"), p))
+    return sorted(out)
+
+
+def backup_if_due(store: Store, username: str, now: dt.datetime | None = None) -> BackupInfo | None:
+    """The daily automatic backup: taken at start if none was taken today."""
+    now = now or _now()
+    folder = backup_folder(store)
+    if any(t.date() == now.date() for t, _ in list_backups(folder)):
+        return None
+    return backup_now(store, username, folder, now, reason="daily")
+
+
+def keep(times: Iterable[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
+    """Which backups rotation keeps: the newest of each of the last 7 days that have one,
+    of each of the last 4 weeks, and of each of the last 12 months."""
+    newest_first = sorted(set(times), reverse=True)
+    kept: set[dt.datetime] = set()
+    for bucket, count in (
+        (lambda t: t.date(), KEEP_DAILY),
+        (lambda t: tuple(t.isocalendar())[:2], KEEP_WEEKLY),
+        (lambda t: (t.year, t.month), KEEP_MONTHLY),
+    ):
+        seen: list[object] = []
+        for t in newest_first:
+            b = bucket(t)
+            if b not in seen:
+                seen.append(b)
+                if len(seen) > count:
+                    break
+                kept.add(t)
+    # Never remove anything from the future (a clock set wrong) or the newest copy.
+    kept |= {t for t in newest_first if t > now}
+    if newest_first:
+        kept.add(newest_first[0])
+    return kept
+
+
+def rotate(folder: Path, now: dt.datetime) -> list[Path]:
+    backups = list_backups(folder)
+    kept = keep((t for t, _ in backups), now)
+    removed = []
+    for t, p in backups:
+        if t not in kept:
+            p.unlink(missing_ok=True)
+            _manifest(p).unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
+# -- restoring --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored: Path
+    from_backup: Path
+    safety_copy: Path | None
+    entries: int
+
+
+def restore(
+    target: Path,
+    backup_file: Path,
+    username: str,
+    key_provider: keys.KeyProvider | None = None,
+    now: dt.datetime | None = None,
+) -> RestoreResult:
+    """Put a backup in place of the store at target, after checking the backup fully.
+
+    The backup must open with the store's key, pass the page and structure checks and
+    its audit chain must verify (and match its manifest) before anything is replaced.
+    The store being replaced is copied aside first. The store must not be open elsewhere.
+    """
+    from accessdesk_gui.store.copies import check_copy
+
+    now = now or _now()
+    target, backup_file = Path(target), Path(backup_file)
+    provider = key_provider or keys.default_key_provider(target)
+    try:
+        key = provider.key_for(target, False)
+    except keys.KeyProblem as exc:
+        raise BackupFailed(str(exc)) from None
+    check = check_copy(backup_file, key)
+    if check.ok and check.revision is not None and not _known_revision(check.revision):
+        check.problems.append(f"it was made by a newer AccessDesk (schema {check.revision})")
+    man = _manifest(backup_file)
+    if check.chain is not None and man.exists():
+        data = json.loads(man.read_text(encoding="utf-8"))
+        if (data.get("audit_entries"), data.get("audit_head_hash")) != (
+            check.chain.entries,
+            check.chain.head_hash,
+        ):
+            check.problems.append("its audit trail does not match the manifest written with it")
+    if check.problems or not check.ok:
+        raise BackupFailed(
+            f"The backup {backup_file} was not restored: {'; '.join(check.problems)}. "
+            "Nothing was changed. Try an earlier backup."
+        )
+    assert check.chain is not None
+    safety: Path | None = None
+    if target.exists():
+        current = Store.open(target, key_provider=keys.FixedKeyProvider(key), check=False)
+        try:
+            safety = current.backup(
+                target.with_name(f"{target.stem}.before-restore-{now:%Y%m%d-%H%M%S}{SUFFIX}")
+            )
+        finally:
+            current.close()
+    partial = target.with_name(f".{target.name}.restoring")
+    try:
+        with backup_file.open("rb") as src, partial.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        for side in ("-wal", "-shm"):
+            Path(str(target) + side).unlink(missing_ok=True)
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupFailed(
+            f"Restoring failed ({exc.strerror or exc}); the store was not replaced."
+        ) from None
+    restored = Store.open(target, key_provider=keys.FixedKeyProvider(key))
+    try:
+        with restored.write() as s:
+            audit.append(
+                s,
+                username,
+                "store_restored",
+                "backup",
+                backup_file.name[:40],
+                None,
+                {"from": str(backup_file), "audit_entries": check.chain.entries},
+            )
+    finally:
+        restored.close()
+    return RestoreResult(target, backup_file, safety, check.chain.entries)
+
+
+def _known_revision(rev: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    from accessdesk_gui.store.db import _alembic_config
+
+    try:
+        ScriptDirectory.from_config(_alembic_config()).get_revision(rev)
+    except Exception:
+        return False
+    return True
+
+
+# -- anchors ----------------------------------------------------------------------------
+
+
+def latest_anchor(store: Store) -> AuditAnchor | None:
+    with store.read() as s:
+        return s.scalar(select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1))
