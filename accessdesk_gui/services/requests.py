@@ -501,12 +501,13 @@ def _where(q: Query, for_page: bool = False) -> list[Any]:
     elif q.view is View.MINE:
         conds += [open_, AccessRequest.assigned_to_id == (q.me_id or -1)]
     elif q.view is View.DUE_WEEK:
-        # From today to the coming Sunday: what must go out this working week.
-        sunday = q.today + dt.timedelta(days=6 - q.today.weekday())
+        # From today to the end of this working week (the coming Friday; at a weekend,
+        # next Friday): what must go out before the office closes for the week.
+        friday = q.today + dt.timedelta(days=(4 - q.today.weekday()) % 7)
         conds += [
             open_,
             AccessRequest.effective_due >= q.today,
-            AccessRequest.effective_due <= sunday,
+            AccessRequest.effective_due <= friday,
         ]
     elif q.view is View.AWAITING_SIGN_OFF:
         conds.append(AccessRequest.status.in_(AWAITING_SIGN_OFF_STATUSES))
