@@ -52,7 +52,7 @@ def test_unsigned_directive_is_logged_incomplete_with_clock_running(store, desk)
 
 def test_fulfilment_is_refused_before_verification_but_clock_runs(store, desk) -> None:
     rid = requests.log_request(store, desk, make_intake(verification=None), today=TODAY)
-    with pytest.raises(RuleViolation, match="164.514"):
+    with pytest.raises(RuleViolation, match=r"164\.514"):
         requests.fulfil(store, desk, rid, dt.date(2026, 2, 10))
     assert requests.get_request(store, desk, rid).status.value == "received"
     with pytest.raises(InvalidInput):
@@ -91,7 +91,7 @@ def test_fee_estimate_only_allowed_components_before_work(store, desk) -> None:
     rid = requests.log_request(store, desk, make_intake(), today=TODAY)
     with pytest.raises(InvalidInput, match="search"):
         desk_service.parse_fee_line("search_fee:10")
-    with pytest.raises(RuleViolation, match="6.50"):
+    with pytest.raises(RuleViolation, match=r"6\.50"):
         desk_service.estimate(
             store,
             desk,
