@@ -162,4 +162,8 @@ class RequestTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1]
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(replace(self.query, sort=key, descending=descending))
+        # The same rows in another order: drop the cached pages, keep the count.
+        self.beginResetModel()
+        self.query = replace(self.query, sort=key, descending=descending)
+        self._pages.clear()
+        self.endResetModel()
