@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import and_, func, select
 
 from accessdesk_gui.domain import deadlines, lifecycle
 from accessdesk_gui.domain.deadlines import AccessKind
@@ -44,7 +44,7 @@ from accessdesk_gui.domain.lifecycle import Status
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import NotFound
 from accessdesk_gui.services.requests import (
-    CLOSED_VALUES,
+    OPEN_VALUES,
     _load,
     _record,
     _require_staff,
@@ -424,7 +424,7 @@ def reminders(store: Store, actor: Actor, today: dt.date) -> Reminder:
     """What needs action today: counted in SQL on the open requests."""
     _require_staff(actor)
     due = AccessRequest.effective_due
-    open_ = not_(AccessRequest.status.in_(CLOSED_VALUES))
+    open_ = AccessRequest.status.in_(OPEN_VALUES)
 
     def count(*conds: Any) -> int:
         with store.read() as s:

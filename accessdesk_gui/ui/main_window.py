@@ -156,8 +156,10 @@ class MainWindow(QMainWindow):
         self._reminder_timer.setInterval(REMINDER_CHECK_MS)
         self._reminder_timer.timeout.connect(self._tick)
         self._reminder_timer.start()
-        self.refresh()
-        self.update_reminder()
+        # The model has loaded its first page; the view counts and the reminder follow right
+        # after the first paint, so the queue is usable at once.
+        self._update_summary()
+        QTimer.singleShot(0, self._after_first_paint)
         if self.model.rowCount():
             self.table.selectRow(0)
         self.table.setFocus()
@@ -175,6 +177,10 @@ class MainWindow(QMainWindow):
         )
         self.model.set_query(q)
         self._update_summary()
+
+    def _after_first_paint(self) -> None:
+        self._update_counts()
+        self.update_reminder()
 
     def update_reminder(self) -> None:
         self.reminder.show_reminder(desk.reminders(self.store, self.actor, self.today))

@@ -62,11 +62,14 @@ class QueueFilterBar(QWidget):
         lay.addStretch(1)
 
     def values(self) -> dict[str, object]:
+        # Qt hands enum members back as plain strings: rebuild them.
+        status = self.status.currentData()
+        due = self.due.currentData()
         return {
-            "status": self.status.currentData(),
-            "due_within": self.due.currentData(),
+            "status": Status(status) if status else None,
+            "due_within": DueWindow(due) if due else None,
             "assignee_id": self.assignee.currentData(),
-            "requester_kind": self.kind.currentData(),
+            "requester_kind": self.kind.currentData() or None,
         }
 
 

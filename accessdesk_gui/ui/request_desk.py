@@ -121,7 +121,7 @@ class DeskPanel(QGroupBox):
                 actor,
                 rid,
                 VerificationMethod(f.text("method")),
-                f.date("on"),
+                f.date("verified_on"),
                 f.text("note"),
                 today=today,
             )
@@ -139,7 +139,7 @@ class DeskPanel(QGroupBox):
             "Method:",
             combo([(m.value, VERIFICATION_LABELS[m]) for m in VerificationMethod]),
         )
-        dlg.form.add("on", "Verified on:", date_line(today))
+        dlg.form.add("verified_on", "Verified on:", date_line(today))
         dlg.form.add("note", "Note:", line(max_length=500))
         return dlg
 
