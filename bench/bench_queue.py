@@ -160,6 +160,7 @@ def build_store(path: Path, n: int, seed: int = 11) -> None:
                 rid = next_id
                 next_id += 1
                 closed = status in ("fulfilled", "withdrawn", "denied")
+                verified = closed or rng.random() < 0.7
                 reqs.append(
                     {
                         "id": rid,
@@ -190,8 +191,9 @@ def build_store(path: Path, n: int, seed: int = 11) -> None:
                         "assigned_to_id": rng.choice([None, *user_ids]),
                         "created_by_id": user_ids[0],
                         "created_at": now,
-                        "verified_method": "photo_id" if closed or rng.random() < 0.7 else "",
-                        "verified_on": received if closed else None,
+                        "verified_method": "photo_id" if verified else "",
+                        "verified_on": received if verified else None,
+                        "verified_by_id": user_ids[0] if verified else None,
                         "incomplete": (not closed) and rng.random() < 0.1,
                         "channel": rng.choice(["in_person", "mail", "fax", "email", "portal"]),
                         "preferred_language": "es" if rng.random() < 0.15 else "en",
@@ -348,40 +350,42 @@ def session(w: object, app: object) -> None:
 
 
 def sql_baseline(path: Path, runs: int) -> tuple[float, float]:
-    """The queue's search and sort statements through the bare sqlite3 module."""
+    """The very statements the queue issues, compiled once, run through bare sqlite3."""
     import sqlite3
 
+    from sqlalchemy import and_, func, select
+    from sqlalchemy.dialects import sqlite
+
+    from accessdesk_gui.services import requests as r
+    from accessdesk_gui.store.models import AccessRequest
+    from accessdesk_gui.ui.queue_model import PAGE
+
+    def sql(stmt: object) -> str:
+        return str(
+            stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
+        )
+
     con = sqlite3.connect(path)
-    closed = ("fulfilled", "withdrawn", "denied", "partially_denied")
-    marks = ",".join("?" * len(closed))
     search_times, sort_times = [], []
-    for text in SEARCHES[:10]:
-        like = f"%{text}%"
+    today = dt.date.today()
+    for text in SEARCHES:
+        q = r.Query(search=text, today=today)
+        count = sql(select(func.count(AccessRequest.id)).where(and_(True, *r._where(q))))
+        page = sql(r._select_rows(q).limit(PAGE))
         for _ in range(runs):
             t0 = time.perf_counter()
-            con.execute(
-                f"SELECT count(*) FROM requests WHERE status NOT IN ({marks}) AND "
-                "(patient_fold LIKE ? OR mrn = ?)",
-                (*closed, like, text),
-            ).fetchall()
-            con.execute(
-                f"SELECT id, patient_name FROM requests WHERE status NOT IN ({marks}) AND id IN "
-                "(SELECT id FROM requests WHERE patient_fold LIKE ? OR mrn = ?) "
-                "ORDER BY effective_due LIMIT 200",
-                (*closed, like, text),
-            ).fetchall()
+            con.execute(count).fetchall()
+            con.execute(page).fetchall()
             search_times.append((time.perf_counter() - t0) * 1000)
-    for col in ("id", "patient_fold", "requester_name", "received", "effective_due", "status"):
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            con.execute(
-                f"SELECT id, patient_name FROM requests WHERE status NOT IN ({marks}) "
-                f"ORDER BY {col} LIMIT 200",
-                closed,
-            ).fetchall()
-            sort_times.append((time.perf_counter() - t0) * 1000)
+    for key in r.SortKey:
+        for desc in (False, True):
+            page = sql(r._select_rows(r.Query(sort=key, descending=desc, today=today)).limit(PAGE))
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                con.execute(page).fetchall()
+                sort_times.append((time.perf_counter() - t0) * 1000)
     con.close()
-    return statistics.median(search_times), statistics.median(sort_times)
+    return max(search_times), max(sort_times)
 
 
 def main() -> None:
@@ -436,10 +440,10 @@ def main() -> None:
         "start_ratio": round(queue_ms / bare_ms, 2),
         "search_worst_ms": round(max(searches.values()), 1),
         "search_median_ms": round(statistics.median(searches.values()), 1),
-        "search_sql_baseline_ms": round(base_search, 1),
+        "search_sql_only_worst_ms": round(base_search, 1),
         "sort_worst_ms": round(max(sorts.values()), 1),
         "sort_median_ms": round(statistics.median(sorts.values()), 1),
-        "sort_sql_baseline_ms": round(base_sort, 1),
+        "sort_sql_only_worst_ms": round(base_sort, 1),
         "peak_rss_mb": round(peak_mb),
         "bare_rss_mb": round(bare_rss),
         "searches": {k: round(v, 1) for k, v in searches.items()},

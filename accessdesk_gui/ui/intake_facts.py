@@ -32,13 +32,12 @@ def intake_rows(d: RequestDetail) -> list[tuple[str, str]]:
             )
         )
     if d.verified_method:
-        rows.append(
-            (
-                "Verified",
-                f"{VERIFICATION_LABELS[VerificationMethod(d.verified_method)]}, "
-                f"{d.verified_on} by {d.verified_by}",
-            )
-        )
+        parts = [VERIFICATION_LABELS[VerificationMethod(d.verified_method)]]
+        if d.verified_on:
+            parts.append(str(d.verified_on))
+        if d.verified_by:
+            parts.append(f"by {d.verified_by}")
+        rows.append(("Verified", ", ".join(parts)))
     else:
         rows.append(("Verified", "NOT YET — needed before access is provided"))
     what = []

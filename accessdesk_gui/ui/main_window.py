@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate([40, 165, 150, 82, 82, 112, 86, 110]):
+        for col, width in enumerate([52, 165, 140, 82, 82, 120, 86, 110]):
             self.table.setColumnWidth(col, width)
         header.setStretchLastSection(True)
         self.table.activated.connect(self._open)
@@ -177,6 +177,11 @@ class MainWindow(QMainWindow):
         )
         self.model.set_query(q)
         self._update_summary()
+        shown = self.detail.detail
+        if shown is not None and self.model.row_of_request(shown.id) is None:
+            # The request on the right is no longer in the list: do not leave it showing.
+            self.detail.show_request(None)
+            self.desk.show_detail(None)
 
     def _after_first_paint(self) -> None:
         self._update_counts()
