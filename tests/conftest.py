@@ -21,7 +21,14 @@ import keyring
 import pytest
 
 from accessdesk_gui.domain.deadlines import AccessKind
-from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind
+from accessdesk_gui.domain.intake import (
+    Delivery,
+    Format,
+    Intake,
+    RequesterKind,
+    Verification,
+    VerificationMethod,
+)
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import auth, practice
 from accessdesk_gui.store.db import Store
@@ -83,4 +90,7 @@ def make_intake(**kw: object) -> Intake:
         delivery=Delivery.PORTAL,
     )
     base.update(kw)
+    if "verification" not in kw:
+        # Most tests are about other things: the requester is verified on the day received.
+        base["verification"] = Verification(VerificationMethod.PHOTO_ID, base["received"])  # type: ignore[arg-type]
     return Intake(**base)  # type: ignore[arg-type]

@@ -52,7 +52,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--mail", type=int, metavar="LETTER_ID", help="record how and when a letter was sent"
     )
-    p.add_argument("--language", choices=["en", "es"], default="en")
+    p.add_argument(
+        "--language",
+        choices=["en", "es"],
+        default=None,
+        help="default: the requester's preferred language recorded at intake",
+    )
     p.add_argument("--out", type=Path, help="PDF file to write")
     p.add_argument("--new", action="store_true", help="issue even if one of this kind exists")
     p.add_argument("--letter-date", type=date_arg, help="date printed on the letter")
@@ -100,7 +105,7 @@ def _extra(args: argparse.Namespace) -> dict[str, object]:
 
 def cmd_letter(args: argparse.Namespace) -> int:
     from accessdesk_gui.letters import LetterKind
-    from accessdesk_gui.services import letters
+    from accessdesk_gui.services import letters, requests
 
     if (args.kind or args.copy is not None) and args.out is None:
         raise CliError("Say where to write the PDF: --out FILE.pdf.")
@@ -144,10 +149,11 @@ def cmd_letter(args: argparse.Namespace) -> int:
         return 0
 
     kind = LetterKind(args.kind)
+    language = args.language or requests.get_request(store, actor, rid).preferred_language
     existing = [
         x
         for x in letters.list_letters(store, actor, rid)
-        if x.kind is kind and x.language == args.language
+        if x.kind is kind and x.language == language
     ]
     if existing and not args.new:
         latest = existing[-1]
@@ -159,9 +165,7 @@ def cmd_letter(args: argparse.Namespace) -> int:
             f"wrote a copy marked COPY to {args.out} (use --new to issue another).",
         )
         return 0
-    issued = letters.issue_letter(
-        store, actor, rid, kind, args.language, _extra(args), args.letter_date
-    )
+    issued = letters.issue_letter(store, actor, rid, kind, language, _extra(args), args.letter_date)
     _write(args.out, letters.original_pdf(store, actor, issued.id))
     emit(
         args,

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from accessdesk_gui.cli import intake_cmds
 from accessdesk_gui.cli.common import CliError, date_arg, emit, login, open_store
 
 
@@ -16,24 +17,24 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("--dob", required=True, type=date_arg, help="date of birth")
     add.add_argument("--mrn", default="")
     add.add_argument("--received", required=True, type=date_arg, help="date the request arrived")
-    add.add_argument(
-        "--requester-kind",
-        choices=["individual", "personal_representative"],
-        default="individual",
-    )
+    add.add_argument("--requester-kind", choices=intake_cmds.KINDS, default="individual")
     add.add_argument("--requester-name", default="")
     add.add_argument("--relationship", default="", help="representative's authority")
-    add.add_argument("--scope", required=True, help="what is asked for")
-    add.add_argument("--access", choices=["inspect", "copy", "both"], default="copy")
+    add.add_argument("--scope", default="", help="what is asked for, in the requester's words")
+    add.add_argument("--access", choices=["inspect", "copy", "both", "summary"], default="copy")
     add.add_argument("--format", choices=["paper", "electronic"], default="electronic")
-    add.add_argument("--delivery", choices=["pickup", "mail", "email", "portal"], default="portal")
+    add.add_argument(
+        "--delivery",
+        choices=["pickup", "mail", "email", "portal", "third_party"],
+        default=None,
+        help="default: portal, or third_party for a directive",
+    )
     add.add_argument("--address", default="", help="mailing address for mail delivery")
     add.add_argument("--email", default="")
+    intake_cmds.add_intake_options(add)
 
     lst = req.add_parser("list", parents=[common], help="list requests")
-    lst.add_argument(
-        "--view", choices=["open", "overdue", "due_7", "closed", "all"], default="open"
-    )
+    lst.add_argument("--view", choices=intake_cmds.LIST_VIEWS, default="open")
     lst.add_argument("--search", default="")
     lst.add_argument(
         "--sort",
@@ -43,6 +44,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     lst.add_argument("--desc", action="store_true")
     lst.add_argument("--limit", type=int, default=200)
     lst.add_argument("--as-of", type=date_arg, help="count days left from this date")
+    intake_cmds.add_list_filters(lst)
 
     show = req.add_parser("show", parents=[common], help="show one request with its timeline")
     show.add_argument("id", type=int)
@@ -85,36 +87,33 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     ful.set_defaults(handler=cmd_request_fulfil)
     wd.set_defaults(handler=cmd_request_withdraw)
     asg.set_defaults(handler=cmd_request_assign)
+    intake_cmds.register_request_subcommands(req, common)
 
 
 def cmd_request_add(args: argparse.Namespace) -> int:
-    from accessdesk_gui.domain.deadlines import AccessKind
-    from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind
     from accessdesk_gui.services import requests
 
     store = open_store(args)
     actor = login(args, store)
-    intake = Intake(
-        patient_name=args.patient,
-        patient_dob=args.dob,
-        received=args.received,
-        requester_kind=RequesterKind(args.requester_kind),
-        scope=args.scope,
-        access=AccessKind(args.access),
-        format=Format(args.format),
-        delivery=Delivery(args.delivery),
-        mrn=args.mrn,
-        requester_name=args.requester_name,
-        requester_relationship=args.relationship,
-        mail_address=args.address,
-        email=args.email,
-    )
+    intake = intake_cmds.intake_from_args(args)
+    extras = intake_cmds.check_add_extras(args, intake)
     rid = requests.log_request(store, actor, intake)
+    intake_cmds.after_add(args, store, actor, rid, extras)
     detail = requests.get_request(store, actor, rid)
+    text = f"Logged request {rid}; due {detail.effective_due.isoformat()} ({detail.due_source})"
+    if detail.possible_duplicate_of is not None:
+        text += f"\nPossible duplicate of request {detail.possible_duplicate_of} (logged anyway)."
+    text += "".join(f"\nNeeds clarification: {c}" for c in detail.clarifications)
     emit(
         args,
-        {"id": rid, "effective_due": detail.effective_due.isoformat()},
-        f"Logged request {rid}; due {detail.effective_due.isoformat()} ({detail.due_source})",
+        {
+            "id": rid,
+            "effective_due": detail.effective_due.isoformat(),
+            "incomplete": detail.incomplete,
+            "clarifications": list(detail.clarifications),
+            "possible_duplicate_of": detail.possible_duplicate_of,
+        },
+        text,
     )
     return 0
 
@@ -124,13 +123,7 @@ def cmd_request_list(args: argparse.Namespace) -> int:
 
     store = open_store(args)
     actor = login(args, store)
-    q = requests.Query(
-        view=requests.View(args.view),
-        search=args.search,
-        sort=requests.SortKey(args.sort),
-        descending=args.desc,
-        today=args.as_of or dt.date.today(),
-    )
+    q = intake_cmds.query_from_args(args, store, actor)
     rows = requests.list_requests(store, actor, q, limit=args.limit)
     data = [
         {

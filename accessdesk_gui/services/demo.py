@@ -14,7 +14,16 @@ from pathlib import Path
 from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.drs import Scope
 from accessdesk_gui.domain.drs_catalogue import demo_map
-from accessdesk_gui.domain.intake import Delivery, Format, Intake, RequesterKind
+from accessdesk_gui.domain.intake import (
+    Authority,
+    Channel,
+    Delivery,
+    Format,
+    Intake,
+    RequesterKind,
+    Verification,
+    VerificationMethod,
+)
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import auth, drs, practice, requests
 from accessdesk_gui.store.db import Store
@@ -129,6 +138,15 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
                 if delivery is Delivery.MAIL
                 else "",
                 email="patient@example.invalid" if delivery is Delivery.EMAIL else "",
+                email_risk_accepted=n % 8 != 2,
+                authority=Authority.PARENT_OF_MINOR if representative else None,
+                authority_document="Birth certificate" if representative and n % 2 else "",
+                channel=list(Channel)[n % len(Channel)],
+                preferred_language="es" if n % 6 == 5 else "en",
+                whole_drs=n % 4 == 0,
+                verification=(
+                    Verification(VerificationMethod.PHOTO_ID, received) if n % 7 != 3 else None
+                ),
             ),
             today=today,
         )

@@ -481,13 +481,16 @@ def build_letter_data(
     actor: Actor,
     request_id: int,
     kind: LetterKind,
-    language: str = "en",
+    language: str | None = None,
     extra: Mapping[str, object] | None = None,
     on: dt.date | None = None,
 ) -> tuple[LetterData, bool]:
-    """The engine's input for this request and kind, and whether it has a postal address."""
-    lang = _check_language(language)
+    """The engine's input for this request and kind, and whether it has a postal address.
+
+    Without a ``language`` the letter is in the requester's preferred language recorded at
+    intake."""
     r = _load_request(s, request_id)
+    lang = _check_language(language or r.preferred_language or "en")
     rest = dict(extra or {})
     recipient, postal = _recipient(r, lang, rest)
     fields = _fields(kind, r, lang, rest)
@@ -603,7 +606,7 @@ def issue_letter(
     actor: Actor,
     request_id: int,
     kind: LetterKind | str,
-    language: str = "en",
+    language: str | None = None,
     extra: Mapping[str, object] | None = None,
     on: dt.date | None = None,
 ) -> IssuedLetter:

@@ -7,21 +7,24 @@ audit entry, so a change can never be saved without its trail.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from accessdesk_gui.domain import deadlines, lifecycle
 from accessdesk_gui.domain.deadlines import AccessKind, Urgency
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.intake import (
+    VERIFICATION_LABELS,
     Format,
     Intake,
     check_intake,
     check_text,
+    clarifications,
     fold_for_search,
 )
 from accessdesk_gui.domain.lifecycle import Action, Status
@@ -31,9 +34,18 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
+from accessdesk_gui.store.intake_models import RequestAttachment
 from accessdesk_gui.store.models import AccessRequest, Practice, TimelineEvent, User
 
 CLOSED_VALUES = [s.value for s in lifecycle.CLOSED]
+# Open = every status that is not closed, listed positively so SQLite can range-scan the
+# (status, effective_due) index instead of skipping six years of closed requests.
+# Statuses of a request whose denial waits for a licensed professional's sign-off. The denial
+# workflow adds them to the lifecycle; until then the "Awaiting sign-off" view is empty.
+AWAITING_SIGN_OFF_STATUSES: tuple[str, ...] = ("awaiting_sign_off",)
+OPEN_VALUES = [s.value for s in Status if s not in lifecycle.CLOSED] + [
+    v for v in AWAITING_SIGN_OFF_STATUSES if v not in {s.value for s in Status}
+]
 
 
 def _now() -> dt.datetime:
@@ -63,6 +75,31 @@ def _snapshot(r: AccessRequest) -> dict[str, Any]:
         "closed_on": r.closed_on.isoformat() if r.closed_on else None,
         "close_note": r.close_note,
         "assigned_to_id": r.assigned_to_id,
+        "authority": r.authority,
+        "authority_document": r.authority_document,
+        "directive_recipient": r.directive_recipient,
+        "directive_destination": r.directive_destination,
+        "directive_signed": r.directive_signed,
+        "whole_drs": r.whole_drs,
+        "categories": r.categories,
+        "date_from": r.date_from.isoformat() if r.date_from else None,
+        "date_to": r.date_to.isoformat() if r.date_to else None,
+        "summary": r.summary,
+        "summary_agreed": r.summary_agreed,
+        "summary_fee_agreed": r.summary_fee_agreed,
+        "electronic_format": r.electronic_format,
+        "agreed_format": r.agreed_format,
+        "declined_electronic": r.declined_electronic,
+        "email_risk_accepted": r.email_risk_accepted,
+        "channel": r.channel,
+        "preferred_language": r.preferred_language,
+        "verified_method": r.verified_method,
+        "verified_on": r.verified_on.isoformat() if r.verified_on else None,
+        "verified_by_id": r.verified_by_id,
+        "incomplete": r.incomplete,
+        "possible_duplicate_of": r.possible_duplicate_of,
+        "fee_method": r.fee_method,
+        "fee_total": r.fee_total,
     }
 
 
@@ -122,17 +159,52 @@ def _require_staff(actor: Actor) -> None:
 # -- intake -----------------------------------------------------------------------------
 
 
+DUPLICATE_WINDOW_DAYS = 30
+
+
+def find_possible_duplicate(
+    s: Session, patient_fold: str, dob: dt.date, mrn: str, received: dt.date
+) -> int | None:
+    """Another request for the same patient received within 30 days: flagged, never blocked."""
+    window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    same_patient = and_(
+        AccessRequest.patient_fold == patient_fold, AccessRequest.patient_dob == dob
+    )
+    if mrn:
+        same_patient = or_(same_patient, AccessRequest.mrn == mrn)
+    stmt = (
+        select(AccessRequest.id)
+        .where(
+            same_patient,
+            AccessRequest.received >= received - window,
+            AccessRequest.received <= received + window,
+        )
+        .order_by(AccessRequest.id.desc())
+        .limit(1)
+    )
+    found = s.scalar(stmt)
+    return int(found) if found is not None else None
+
+
 def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | None = None) -> int:
-    """Record a new request; its clock starts on the received date (164.524(b)(2))."""
+    """Record a new request; its clock starts on the received date (164.524(b)(2)).
+
+    Whatever still needs clarifying is listed and the request marked incomplete; the clock
+    runs regardless (access-rules 1.5). A possible duplicate is flagged, never refused.
+    """
     _require_staff(actor)
     clean = check_intake(intake, today or dt.date.today())
+    todo = clarifications(clean)
     with store.write() as s:
         practice = s.scalar(select(Practice).limit(1))
         if practice is None:
             raise SetupError("Set up the practice first ('accessdesk init').")
+        fold = fold_for_search(clean.patient_name)
+        duplicate = find_possible_duplicate(s, fold, clean.patient_dob, clean.mrn, clean.received)
+        v = clean.verification
         r = AccessRequest(
             patient_name=clean.patient_name,
-            patient_fold=fold_for_search(clean.patient_name),
+            patient_fold=fold,
             patient_dob=clean.patient_dob,
             mrn=clean.mrn,
             received=clean.received,
@@ -145,6 +217,32 @@ def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | Non
             delivery=clean.delivery.value,
             mail_address=clean.mail_address,
             email=clean.email,
+            authority=clean.authority.value if clean.authority else "",
+            authority_document=clean.authority_document,
+            directive_recipient=clean.directive_recipient,
+            directive_destination=clean.directive_destination,
+            directive_signed=clean.directive_signed,
+            whole_drs=clean.whole_drs,
+            categories=",".join(clean.categories),
+            date_from=clean.date_from,
+            date_to=clean.date_to,
+            summary=clean.summary,
+            summary_agreed=clean.summary_agreed,
+            summary_fee_agreed=clean.summary_fee_agreed,
+            electronic_format=clean.electronic_format.value if clean.electronic_format else "",
+            phi_electronic=clean.phi_electronic,
+            agreed_format=clean.agreed_format,
+            declined_electronic=clean.declined_electronic,
+            email_risk_accepted=clean.email_risk_accepted,
+            channel=clean.channel.value,
+            preferred_language=clean.preferred_language,
+            verified_method=v.method.value if v else "",
+            verified_on=v.on if v else None,
+            verified_by_id=actor.user_id if v else None,
+            verification_note=v.note if v else "",
+            incomplete=bool(todo),
+            clarifications="\n".join(todo),
+            possible_duplicate_of=duplicate,
             state=practice.state,
             status=Status.RECEIVED.value,
             original_due=deadlines.federal_due(clean.received),
@@ -158,15 +256,14 @@ def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | Non
         _recompute_due(r)
         s.add(r)
         s.flush()
-        _record(
-            s,
-            actor,
-            r,
-            "received",
-            f"Request received; due {r.effective_due.isoformat()} ({r.due_source}).",
-            clean.received,
-            None,
-        )
+        summary = f"Request received; due {r.effective_due.isoformat()} ({r.due_source})."
+        if v:
+            summary += f" Identity and authority verified: {VERIFICATION_LABELS[v.method]}."
+        if duplicate is not None:
+            summary += f" Possible duplicate of request {duplicate} (same patient, 30 days)."
+        if todo:
+            summary += " Needs clarification: " + " ".join(todo)
+        _record(s, actor, r, "received", summary, clean.received, None)
         drs.attach_request(s, actor, r.id, clean.received)  # map version + checklist
         return r.id
 
@@ -262,6 +359,13 @@ def fulfil(
     with store.read() as s:
         r = _load(s, request_id)
         late = (on - r.effective_due).days
+        if not r.verified_method and not lifecycle.is_closed(Status(r.status)):
+            # 164.514(h): identity and authority are verified before PHI is released; the
+            # clock still runs from receipt (164.524(b)(2)).
+            raise RuleViolation(
+                "Verify the requester's identity and authority before providing access "
+                "(45 CFR 164.514(h)). The deadline still counts from the date received."
+            )
         still_open = drs.open_items_in(s, request_id)
     if still_open and not open_items_confirmed:
         names = "; ".join(i.label() for i in still_open[:8])
@@ -323,15 +427,30 @@ class View(StrEnum):
     DUE_7 = "due_7"
     CLOSED = "closed"
     ALL = "all"
+    # Saved views of the front desk (intake_1).
+    MINE = "mine"
+    DUE_WEEK = "due_week"
+    AWAITING_SIGN_OFF = "awaiting_sign_off"
+    INCOMPLETE = "incomplete"
 
 
 VIEW_LABELS = {
+    View.MINE: "My requests",
+    View.DUE_WEEK: "Due this week",
+    View.AWAITING_SIGN_OFF: "Awaiting sign-off",
+    View.INCOMPLETE: "Incomplete",
     View.OPEN: "Open",
     View.OVERDUE: "Overdue",
     View.DUE_7: "Due within 7 days",
     View.CLOSED: "Closed",
     View.ALL: "All",
 }
+
+
+class DueWindow(StrEnum):
+    OVERDUE = "overdue"
+    DAYS_3 = "3"
+    DAYS_7 = "7"
 
 
 class SortKey(StrEnum):
@@ -360,6 +479,11 @@ class Query:
     view: View = View.OPEN
     search: str = ""
     assignee_id: int | None = None
+    status: Status | None = None
+    due_within: DueWindow | None = None
+    requester_kind: str | None = None
+    # Whose "My requests" view this is (the logged-in user).
+    me_id: int | None = None
     sort: SortKey = SortKey.DUE
     descending: bool = False
     today: dt.date = field(default_factory=dt.date.today)
@@ -378,9 +502,28 @@ class RequestRow:
     assignee: str
 
 
-def _where(q: Query) -> list[Any]:
+def _search_condition(text: str, as_subquery: bool) -> Any:
+    """Patient name (accents and case folded on both sides), MRN or request number.
+
+    For a page of rows the match is a subquery over an alias: SQLite then scans the table
+    once for matches and walks the sort index checking row ids, instead of reading every
+    row through the index (bench/bench_queue.py measures both).
+    """
+    t = aliased(AccessRequest) if as_subquery else AccessRequest
+    folded = fold_for_search(text)
+    like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    options = [t.patient_fold.like(like, escape="\\"), t.mrn == text]
+    number = text.lstrip("#")
+    if number.isdigit() and len(number) < 12:
+        options.append(t.id == int(number))
+    if not as_subquery:
+        return or_(*options)
+    return AccessRequest.id.in_(select(t.id).where(or_(*options)))
+
+
+def _where(q: Query, for_page: bool = False) -> list[Any]:
     conds: list[Any] = []
-    open_ = not_(AccessRequest.status.in_(CLOSED_VALUES))
+    open_ = AccessRequest.status.in_(OPEN_VALUES)
     if q.view is View.OPEN:
         conds.append(open_)
     elif q.view is View.OVERDUE:
@@ -393,20 +536,43 @@ def _where(q: Query) -> list[Any]:
         ]
     elif q.view is View.CLOSED:
         conds.append(AccessRequest.status.in_(CLOSED_VALUES))
+    elif q.view is View.MINE:
+        conds += [open_, AccessRequest.assigned_to_id == (q.me_id or -1)]
+    elif q.view is View.DUE_WEEK:
+        # From today to the end of this working week (the coming Friday; at a weekend,
+        # next Friday): what must go out before the office closes for the week.
+        friday = q.today + dt.timedelta(days=(4 - q.today.weekday()) % 7)
+        conds += [
+            open_,
+            AccessRequest.effective_due >= q.today,
+            AccessRequest.effective_due <= friday,
+        ]
+    elif q.view is View.AWAITING_SIGN_OFF:
+        conds.append(AccessRequest.status.in_(AWAITING_SIGN_OFF_STATUSES))
+    elif q.view is View.INCOMPLETE:
+        conds += [open_, AccessRequest.incomplete.is_(True)]
     if q.assignee_id is not None:
         conds.append(AccessRequest.assigned_to_id == q.assignee_id)
+    if q.status is not None:
+        conds.append(AccessRequest.status == q.status.value)
+    if q.requester_kind:
+        conds.append(AccessRequest.requester_kind == q.requester_kind)
+    if q.due_within is not None:
+        conds.append(open_)
+        if q.due_within is DueWindow.OVERDUE:
+            conds.append(AccessRequest.effective_due < q.today)
+        else:
+            days = int(q.due_within.value)
+            conds += [
+                AccessRequest.effective_due >= q.today,
+                AccessRequest.effective_due <= q.today + dt.timedelta(days=days),
+            ]
     text = q.search.strip()
     if text:
-        folded = fold_for_search(text)
-        like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        options = [
-            AccessRequest.patient_fold.like(like, escape="\\"),
-            AccessRequest.mrn == text,
-        ]
-        number = text.lstrip("#")
-        if number.isdigit():
-            options.append(AccessRequest.id == int(number))
-        conds.append(or_(*options))
+        # Over the few open requests the status index finds the rows; over all or closed
+        # requests the search itself must narrow them first (see _search_condition).
+        wide = q.view in (View.ALL, View.CLOSED) and q.status is None and q.due_within is None
+        conds.append(_search_condition(text, for_page and wide))
     return conds
 
 
@@ -422,7 +588,7 @@ def _select_rows(q: Query) -> Select[int, str, str, dt.date, dt.date, str, str |
             User.full_name,
         )
         .outerjoin(User, User.id == AccessRequest.assigned_to_id)
-        .where(and_(True, *_where(q)))
+        .where(and_(True, *_where(q, for_page=True)))
     )
     col = _SORT_COLUMNS[q.sort]
     order = col.desc() if q.descending else col.asc()
@@ -470,6 +636,16 @@ class Event:
 
 
 @dataclass(frozen=True)
+class AttachmentInfo:
+    id: int
+    kind: str
+    filename: str
+    media_type: str
+    size: int
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class RequestDetail:
     id: int
     patient_name: str
@@ -500,6 +676,38 @@ class RequestDetail:
     urgency: Urgency
     actions: list[Action]
     timeline: list[Event]
+    # intake_1
+    preferred_language: str = "en"
+    authority: str = ""
+    authority_document: str = ""
+    directive_recipient: str = ""
+    directive_destination: str = ""
+    directive_signed: bool = False
+    whole_drs: bool = False
+    categories: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    summary: bool = False
+    summary_agreed: bool = False
+    summary_fee_agreed: bool = False
+    electronic_format: str = ""
+    phi_electronic: bool = True
+    agreed_format: str = ""
+    declined_electronic: bool = False
+    email_risk_accepted: bool = False
+    channel: str = ""
+    verified_method: str = ""
+    verified_on: dt.date | None = None
+    verified_by: str = ""
+    verification_note: str = ""
+    incomplete: bool = False
+    clarifications: tuple[str, ...] = ()
+    possible_duplicate_of: int | None = None
+    fee_method: str = ""
+    fee_total: str = ""
+    fee_lines: tuple[dict[str, str], ...] = ()
+    fee_given_on: dt.date | None = None
+    attachments: tuple[AttachmentInfo, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         def iso(d: dt.date | None) -> str | None:
@@ -538,6 +746,64 @@ class RequestDetail:
             "closed_on": iso(self.closed_on),
             "close_note": self.close_note,
             "assigned_to": self.assignee,
+            "preferred_language": self.preferred_language,
+            "channel": self.channel,
+            "authority": self.authority,
+            "authority_document": self.authority_document,
+            "directive": (
+                {
+                    "recipient": self.directive_recipient,
+                    "destination": self.directive_destination,
+                    "signed": self.directive_signed,
+                }
+                if self.requester_kind == "third_party_directive"
+                else None
+            ),
+            "what": {
+                "whole_drs": self.whole_drs,
+                "categories": list(self.categories),
+                "date_from": iso(self.date_from),
+                "date_to": iso(self.date_to),
+                "summary": self.summary,
+                "summary_agreed": self.summary_agreed,
+                "summary_fee_agreed": self.summary_fee_agreed,
+            },
+            "form": {
+                "electronic_format": self.electronic_format,
+                "phi_electronic": self.phi_electronic,
+                "agreed_format": self.agreed_format,
+                "declined_electronic": self.declined_electronic,
+                "email_risk_accepted": self.email_risk_accepted,
+                "mail_address": self.mail_address,
+                "email": self.email,
+            },
+            "verification": (
+                {
+                    "method": self.verified_method,
+                    "on": iso(self.verified_on),
+                    "by": self.verified_by,
+                    "note": self.verification_note,
+                }
+                if self.verified_method
+                else None
+            ),
+            "incomplete": self.incomplete,
+            "clarifications": list(self.clarifications),
+            "possible_duplicate_of": self.possible_duplicate_of,
+            "fee": (
+                {
+                    "method": self.fee_method,
+                    "total": self.fee_total,
+                    "lines": list(self.fee_lines),
+                    "given_on": iso(self.fee_given_on),
+                }
+                if self.fee_method
+                else None
+            ),
+            "attachments": [
+                {"id": a.id, "kind": a.kind, "filename": a.filename, "size": a.size}
+                for a in self.attachments
+            ],
             "actions": [a.value for a in self.actions],
             "timeline": [
                 {
@@ -604,6 +870,44 @@ def get_request(
             urgency=deadlines.urgency(r.effective_due, today, lifecycle.is_closed(st)),
             actions=lifecycle.allowed_actions(st),
             timeline=events,
+            preferred_language=r.preferred_language,
+            authority=r.authority,
+            authority_document=r.authority_document,
+            directive_recipient=r.directive_recipient,
+            directive_destination=r.directive_destination,
+            directive_signed=r.directive_signed,
+            whole_drs=r.whole_drs,
+            categories=tuple(c for c in r.categories.split(",") if c),
+            date_from=r.date_from,
+            date_to=r.date_to,
+            summary=r.summary,
+            summary_agreed=r.summary_agreed,
+            summary_fee_agreed=r.summary_fee_agreed,
+            electronic_format=r.electronic_format,
+            phi_electronic=r.phi_electronic,
+            agreed_format=r.agreed_format,
+            declined_electronic=r.declined_electronic,
+            email_risk_accepted=r.email_risk_accepted,
+            channel=r.channel,
+            verified_method=r.verified_method,
+            verified_on=r.verified_on,
+            verified_by=r.verified_by.full_name if r.verified_by else "",
+            verification_note=r.verification_note,
+            incomplete=r.incomplete,
+            clarifications=tuple(c for c in r.clarifications.split("\n") if c),
+            possible_duplicate_of=r.possible_duplicate_of,
+            fee_method=r.fee_method,
+            fee_total=r.fee_total,
+            fee_lines=tuple(json.loads(r.fee_lines)) if r.fee_lines else (),
+            fee_given_on=r.fee_given_on,
+            attachments=tuple(
+                AttachmentInfo(a.id, a.kind, a.filename, a.media_type, a.size, a.added_at)
+                for a in s.scalars(
+                    select(RequestAttachment)
+                    .where(RequestAttachment.request_id == r.id)
+                    .order_by(RequestAttachment.id)
+                )
+            ),
         )
 
 

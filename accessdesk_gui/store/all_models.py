@@ -6,6 +6,7 @@ Each feature keeps its models in a module of its own and adds one import here.
 from accessdesk_gui.store import (  # noqa: F401
     denial_models,
     drs_models,
+    intake_models,
     letter_models,
     models,
     security_models,

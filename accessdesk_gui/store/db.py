@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -267,6 +268,9 @@ class Store:
             return row[0] if row else None
 
     def _migrate(self) -> None:
+        current = self.current_revision()
+        if current is not None and current == _single_head_fast():
+            return  # up to date: no need to import Alembic (about 100 ms at every start)
         from alembic import command
         from alembic.script import ScriptDirectory
 
@@ -349,6 +353,32 @@ class Store:
                 f"The store {self.path} failed its integrity check ({problems[0]}). Nothing "
                 "was changed. Restore the latest good backup: 'accessdesk restore FILE'."
             )
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
+
+
+def _single_head_fast() -> str | None:
+    """The head revision read from the migration files' text, or None if unsure.
+
+    Only a shortcut: when it is None or differs from the store, Alembic decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        for f in (migrations_dir() / "versions").glob("*.py"):
+            text = f.read_text(encoding="utf-8")
+            rev = _REVISION.search(text)
+            down = _DOWN.search(text)
+            if rev is None or down is None:
+                continue
+            revisions.add(rev.group(1))
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    except OSError:
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:

@@ -56,6 +56,11 @@ class AccessRequest(Base):
         Index("ix_requests_received", "received"),
         Index("ix_requests_patient_fold", "patient_fold"),
         Index("ix_requests_assignee", "assigned_to_id"),
+        # intake_1: the queue's filters, saved views and column sorts stay on an index.
+        Index("ix_requests_requester", "requester_name"),
+        Index("ix_requests_kind_status", "requester_kind", "status"),
+        Index("ix_requests_incomplete_status", "incomplete", "status"),
+        Index("ix_requests_patient_dob", "patient_fold", "patient_dob"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +95,41 @@ class AccessRequest(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
+    # -- intake_1: complete intake (access-rules 1, 2, 3, 7). Server defaults upgrade old rows.
+    authority: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    authority_document: Mapped[str] = mapped_column(Text, default="", server_default="")
+    directive_recipient: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    directive_destination: Mapped[str] = mapped_column(Text, default="", server_default="")
+    directive_signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    whole_drs: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    categories: Mapped[str] = mapped_column(Text, default="", server_default="")  # comma-joined
+    date_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    summary: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    summary_agreed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    summary_fee_agreed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    electronic_format: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    phi_electronic: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    agreed_format: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    declined_electronic: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    email_risk_accepted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # '' = not recorded (requests logged before intake_1).
+    channel: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    preferred_language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    verified_method: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    verified_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    verification_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    clarifications: Mapped[str] = mapped_column(Text, default="", server_default="")
+    possible_duplicate_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    fee_method: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    fee_total: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    fee_lines: Mapped[str] = mapped_column(Text, default="", server_default="")  # JSON
+    fee_given_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
     events: Mapped[list[TimelineEvent]] = relationship(
         back_populates="request", order_by="TimelineEvent.id"
     )

@@ -177,6 +177,9 @@ class LettersSection(QGroupBox):
     def show_request(self, detail: RequestDetail | None, today: dt.date | None = None) -> None:
         if detail is None or self.detail is None or detail.id != self.detail.id:
             self.say("")  # a message about the previous request's letters
+        if detail is not None and (self.detail is None or detail.id != self.detail.id):
+            # Offer the requester's preferred language (recorded at intake) first.
+            self.language.setCurrentIndex(max(0, self.language.findData(detail.preferred_language)))
         self.detail = detail
         if today is not None:
             self.today = today

@@ -24,17 +24,20 @@ from PySide6.QtWidgets import (
 )
 
 from accessdesk_gui.domain.roles import Role
-from accessdesk_gui.services import practice, requests
+from accessdesk_gui.services import auth, desk, practice, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.requests import VIEW_LABELS, Query, View
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.denial_dialogs import MyQueueDialog
 from accessdesk_gui.ui.mail_batch import MailBatch
+from accessdesk_gui.ui.queue_filters import QueueFilterBar, ReminderBanner
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
+from accessdesk_gui.ui.request_desk import DeskPanel
 from accessdesk_gui.ui.request_detail import RequestDetailPanel
 from accessdesk_gui.ui.request_form import NewRequestDialog
 
 SEARCH_DELAY_MS = 150
+REMINDER_CHECK_MS = 5 * 60 * 1000
 
 
 class MainWindow(QMainWindow):
@@ -48,6 +51,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store = store
         self.actor = actor
+        # With no fixed date the window follows the calendar (see _tick).
+        self._live_date = today is None
         self.today = today or dt.date.today()
         info = practice.get_practice(store)
         # No patient data in the title: it shows in the taskbar and screen sharing.
@@ -93,7 +98,9 @@ class MainWindow(QMainWindow):
         find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(find)
 
-        self.model = RequestTableModel(store, actor, Query(today=self.today))
+        self.filters = QueueFilterBar(auth.list_users(store, actor))
+        self.reminder = ReminderBanner()
+        self.model = RequestTableModel(store, actor, Query(today=self.today, me_id=actor.user_id))
         self.table = QTableView()
         self.table.setObjectName("queue")
         self.table.setAccessibleName("Request queue")
@@ -107,7 +114,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate([40, 165, 150, 82, 82, 112, 86, 110]):
+        for col, width in enumerate([52, 165, 140, 82, 82, 120, 86, 110]):
             self.table.setColumnWidth(col, width)
         header.setStretchLastSection(True)
         self.table.activated.connect(self._open)
@@ -115,6 +122,9 @@ class MainWindow(QMainWindow):
         self.detail = RequestDetailPanel(store, actor)
         self.detail.today = self.today
         self.detail.changed.connect(lambda _rid: self.refresh())
+        self.desk = DeskPanel(store, actor)
+        self.desk.today = self.today
+        self.desk.changed.connect(lambda _rid: self.refresh())
 
         left = QWidget()
         lay = QVBoxLayout(left)
@@ -124,6 +134,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.view_combo)
         bar.addWidget(self.search, 1)
         lay.addLayout(bar)
+        lay.addWidget(self.filters)
+        lay.addWidget(self.reminder)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         lay.addWidget(self.summary)
@@ -136,7 +148,12 @@ class MainWindow(QMainWindow):
 
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(self.detail)
+        right = QWidget()
+        right_lay = QVBoxLayout(right)
+        right_lay.setContentsMargins(0, 0, 0, 0)
+        right_lay.addWidget(self.detail, 1)
+        right_lay.addWidget(self.desk)
+        split.addWidget(right)
         split.setSizes([860, 420])
         self.setCentralWidget(split)
         roles = ", ".join(sorted(r.value.replace("_", " ") for r in actor.roles))
@@ -148,8 +165,17 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.view_combo.currentIndexChanged.connect(self.apply_filters)
+        self.filters.changed.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
-        self.refresh()
+        # Reminders: now, and again whenever the date changes (requests cross 7 and 1 days).
+        self._reminder_timer = QTimer(self)
+        self._reminder_timer.setInterval(REMINDER_CHECK_MS)
+        self._reminder_timer.timeout.connect(self._tick)
+        self._reminder_timer.start()
+        # The model has loaded its first page; the view counts and the reminder follow right
+        # after the first paint, so the queue is usable at once.
+        self._update_summary()
+        QTimer.singleShot(0, self._after_first_paint)
         if self.model.rowCount():
             self.table.selectRow(0)
         self.table.setFocus()
@@ -162,9 +188,36 @@ class MainWindow(QMainWindow):
             view=View(self.view_combo.currentData()),
             search=self.search.text(),
             today=self.today,
+            me_id=self.actor.user_id,
+            **self.filters.values(),  # type: ignore[arg-type]
         )
         self.model.set_query(q)
+        self._update_summary()
+        shown = self.detail.detail
+        if shown is not None and self.model.row_of_request(shown.id) is None:
+            # The request on the right is no longer in the list: do not leave it showing.
+            self.detail.show_request(None)
+            self.desk.show_detail(None)
+
+    def _after_first_paint(self) -> None:
         self._update_counts()
+        self.update_reminder()
+
+    def update_reminder(self) -> None:
+        self.reminder.show_reminder(desk.reminders(self.store, self.actor, self.today))
+
+    def _tick(self) -> None:
+        if self._live_date and dt.date.today() != self.today:
+            self.set_today(dt.date.today())
+
+    def set_today(self, today: dt.date) -> None:
+        """A new day: days left, views and the reminder are recomputed."""
+        self.today = today
+        self.detail.today = today
+        self.desk.today = today
+        self.apply_filters()
+        self.refresh()
+        self.update_reminder()
 
     def refresh(self) -> None:
         current = self.current_request_id()
@@ -175,12 +228,19 @@ class MainWindow(QMainWindow):
             if row is not None:
                 self.table.selectRow(row)
             self.detail.show_request(current)
+            self.desk.show_detail(self.detail.detail)
+        self.update_reminder()
 
     def _update_counts(self) -> None:
+        # Counts per view do not depend on the search: computed on refresh, not per keystroke.
         for i in range(self.view_combo.count()):
             view = View(self.view_combo.itemData(i))
-            n = requests.count_requests(self.store, self.actor, Query(view=view, today=self.today))
+            q = Query(view=view, today=self.today, me_id=self.actor.user_id)
+            n = requests.count_requests(self.store, self.actor, q)
             self.view_combo.setItemText(i, f"{VIEW_LABELS[view]} ({n})")
+        self._update_summary()
+
+    def _update_summary(self) -> None:
         shown = self.model.rowCount()
         self.summary.setText(f"{shown} request{'s' if shown != 1 else ''} shown")
 
@@ -194,6 +254,7 @@ class MainWindow(QMainWindow):
     def _on_current(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if current.isValid():
             self.detail.show_request(self.model.data(current, REQUEST_ID_ROLE))
+        self.desk.show_detail(self.detail.detail)
 
     def _open(self, index: QModelIndex) -> None:
         self.detail.show_request(self.model.data(index, REQUEST_ID_ROLE))

@@ -38,6 +38,16 @@ SOON_BG = QColor("#fff3cd")
 REQUEST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        REQUEST_ID_ROLE,
+    }
+)
 
 
 def days_left_text(row: RequestRow) -> str:
@@ -114,8 +124,8 @@ class RequestTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
+        if not index.isValid() or role not in _ROLES:
+            return None  # Qt asks for many roles per cell; answer the unused ones cheaply
         r = self.row_at(index.row())
         if r is None:
             return None
@@ -162,4 +172,8 @@ class RequestTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1]
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(replace(self.query, sort=key, descending=descending))
+        # The same rows in another order: drop the cached pages, keep the count.
+        self.beginResetModel()
+        self.query = replace(self.query, sort=key, descending=descending)
+        self._pages.clear()
+        self.endResetModel()

@@ -33,6 +33,7 @@ from accessdesk_gui.ui.checklist_panel import ChecklistPanel
 from accessdesk_gui.ui.denial_dialogs import DenialPanel
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, date_line
+from accessdesk_gui.ui.intake_facts import intake_rows
 from accessdesk_gui.ui.letters_panel import LettersSection
 
 URGENCY_TEXT = {
@@ -129,7 +130,7 @@ class RequestDetailPanel(QWidget):
             "color: #8a0012;" if d.urgency is Urgency.OVERDUE else "color: #000;"
         )
         requester = REQUESTER_LABELS[RequesterKind(d.requester_kind)]
-        if d.requester_kind != RequesterKind.INDIVIDUAL:
+        if d.requester_kind == RequesterKind.PERSONAL_REPRESENTATIVE:
             requester += f": {d.requester_name} ({d.requester_relationship})"
         rows = [
             ("Status", LABELS[d.status]),
@@ -141,6 +142,7 @@ class RequestDetailPanel(QWidget):
             ("Asked for", d.scope),
             ("Access / format", f"{d.access}, {d.format}, by {d.delivery}"),
             ("Assigned to", d.assignee or "nobody"),
+            *intake_rows(d),
         ]
         if d.extended_due:
             rows.append(

@@ -65,7 +65,7 @@ def add(db: Path, *extra: str, patient: str = "Zoë Nguyễn-O'Brien") -> int:
 
 
 def test_add_show_extend_fulfil_round_trip(db: Path) -> None:
-    rid = add(db)
+    rid = add(db, "--verified-method", "photo_id")
     shown = json.loads(run(db, "request", "show", str(rid), "--json").stdout)
     assert shown["status"] == "received"
     assert shown["patient_name"] == "Zoë Nguyễn-O'Brien"

@@ -74,7 +74,7 @@ def test_drs_import_show_policy_and_request_checklist(db: Path, tmp_path: Path) 
     assert "Version 1" in text and "Meadowlark" in text
     assert "Clinic Zoë (fictional)" in text  # the practice's letterhead
 
-    rid = add(db)
+    rid = add(db, "--verified-method", "photo_id")
     cl = json.loads(run(db, "request", "checklist", str(rid), "--json").stdout)
     assert cl["map_version"] == 1  # received 2026-01-31: version 1 was in force
     assert cl["open"] == len(cl["items"]) > 10
@@ -101,7 +101,7 @@ def test_fulfil_with_open_items_needs_the_confirm_flag(db: Path, tmp_path: Path)
     src = tmp_path / "map.json"
     src.write_text(json.dumps(to_dict(demo_map())), encoding="utf-8")
     run(db, "drs", "import", str(src))  # refused if a map exists already: either way one is
-    rid = add(db)
+    rid = add(db, "--verified-method", "photo_id")
     r = run(db, "request", "fulfil", str(rid), "--date", "2026-02-10")
     assert r.returncode == 2 and "still open" in r.stderr
     r = run(db, "request", "fulfil", str(rid), "--date", "2026-02-10", "--confirm-open-items")

@@ -96,6 +96,8 @@ def test_canaries_never_appear_in_clear_on_disk(tmp_path: Path) -> None:
             "All records",
             "--mrn",
             "CAN" + dob[:4],
+            "--verified-method",
+            "photo_id",
             "--json",
         )
         ids.append(json.loads(out)["id"])

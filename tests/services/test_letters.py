@@ -292,3 +292,14 @@ def _tiny_png() -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+def test_letters_default_to_the_requesters_preferred_language(store, admin) -> None:
+    rid = requests.log_request(
+        store, admin, make_intake(preferred_language="es"), today=dt.date(2026, 2, 10)
+    )
+    issued = letters.issue_letter(store, admin, rid, LetterKind.ACKNOWLEDGEMENT)
+    assert issued.language == "es"
+    assert "recibimos su solicitud" in text_of(letters.original_pdf(store, admin, issued.id))
+    english = letters.issue_letter(store, admin, rid, LetterKind.ACKNOWLEDGEMENT, "en")
+    assert english.language == "en"

@@ -1,0 +1,456 @@
+"""The queue at scale: 100,000 requests with their timelines, measured beside bare baselines.
+
+Run from the repository root (offscreen by default; --platform xcb under Xvfb):
+    PYTHONPATH=. .venv/bin/python bench/bench_queue.py [--store /tmp/q100k.sqlite] [--runs 7]
+
+1. Builds (or reuses) a store of N requests (default 100,000) spread over six years, with
+   their timeline events, by bulk inserts (one executemany per batch), through the real
+   schema (Alembic migrations) so every index is the shipped one.
+2. Start to an interactive queue: a fresh process until the main window is shown with the
+   first page of rows painted, vs. a bare PySide6 process showing an empty QTableView.
+   Log-in is skipped (an Actor is read from the store): it waits on the user anyway.
+3. A search keystroke to updated rows (the moment the 150 ms typing pause ends, to the
+   visible rows fetched and painted), for prefixes of names, accents, MRN and number;
+   baseline: the same two SQL statements through the stdlib sqlite3 module.
+4. Sorting by each column, both directions, to the visible rows painted; baseline: the
+   same ORDER BY ... LIMIT through sqlite3.
+5. Peak memory (max RSS) of a GUI session that starts, searches, sorts and scrolls, vs. the
+   bare PySide6 process.
+Figures are medians. Results go to stdout as a Markdown table for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-only"
+
+FIRST = [
+    "Zoë",
+    "Nguyễn",
+    "Liam",
+    "Amara",
+    "José",
+    "Greta",
+    "Samir",
+    "Priya",
+    "Marek",
+    "Chloé",
+    "Tomás",
+    "Hannah",
+    "Kwame",
+    "Olivia",
+    "Björn",
+    "Ana",
+    "Mía",
+    "Şule",
+    "Dvořák",
+    "Łucja",
+    "李",
+    "王",
+    "דוד",
+    "מרים",
+    "محمد",
+    "فاطمة",
+    "Иван",
+    "Ольга",
+    "Sean",
+    "Aoife",
+    "Kenji",
+]
+LAST = [
+    "Marchetti",
+    "Thị",
+    "O'Brien",
+    "Okonkwo",
+    "Álvarez",
+    "Fakesdottir",
+    "Haddad",
+    "Patel",
+    "Nowak",
+    "Dupont",
+    "Ríos",
+    "Lindqvist",
+    "Asante",
+    "Notreal",
+    "Testberg",
+    "García",
+    "Müller",
+    "Kowalski",
+    "小龍",
+    "明",
+    "כהן",
+    "לוי",
+    "الأحمد",
+    "حسن",
+    "Петров",
+    "Сидорова",
+    "Murphy",
+    "Ní Bhriain",
+    "Tanaka",
+    "Smith",
+    "Johnson",
+    "Nguyen",
+    "Sample",
+    "Example",
+]
+
+
+# -- 1. the store ------------------------------------------------------------------------
+
+
+def build_store(path: Path, n: int, seed: int = 11) -> None:
+    from sqlalchemy import insert, select
+
+    from accessdesk_gui.domain import deadlines
+    from accessdesk_gui.domain.intake import fold_for_search
+    from accessdesk_gui.domain.roles import Role
+    from accessdesk_gui.services import auth, practice
+    from accessdesk_gui.store.db import Store
+    from accessdesk_gui.store.models import AccessRequest, TimelineEvent, User
+
+    rng = random.Random(seed)
+    store = Store.open(path, create=True)
+    admin = practice.set_up(
+        store,
+        practice.PracticeInfo("Bench Clinic (FICTIONAL)", "1 Bench St", "555-010-0000", "OR"),
+        "bench",
+        "Bea Bench",
+        PASSWORD,
+    )
+    for i in range(4):
+        auth.add_user(store, admin, f"staff{i}", f"Staff Member {i}", PASSWORD, {Role.FRONT_DESK})
+    with store.read() as s:
+        user_ids = list(s.scalars(select(User.id)))
+    today = dt.date.today()
+    start = today - dt.timedelta(days=6 * 365)
+    span = (today - start).days
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    kinds = ["individual"] * 8 + ["personal_representative", "third_party_directive"]
+    t0 = time.perf_counter()
+    batch = 10_000
+    next_id = 1
+    with store.write() as s:
+        for lo in range(0, n, batch):
+            reqs = []
+            events = []
+            for i in range(lo, min(n, lo + batch)):
+                # Denser towards today, as a growing practice's log would be.
+                received = start + dt.timedelta(days=int(span * (rng.random() ** 0.7)))
+                due = deadlines.federal_due(received)
+                age = (today - received).days
+                if age > 45 or (age > 10 and rng.random() < 0.6):
+                    status = rng.choice(["fulfilled"] * 18 + ["withdrawn", "denied"])
+                elif age > 2:
+                    status = rng.choice(["in_progress", "in_progress", "extended"])
+                else:
+                    status = "received"
+                name = f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i % 997}"
+                kind = rng.choice(kinds)
+                rid = next_id
+                next_id += 1
+                closed = status in ("fulfilled", "withdrawn", "denied")
+                verified = closed or rng.random() < 0.7
+                reqs.append(
+                    {
+                        "id": rid,
+                        "patient_name": name,
+                        "patient_fold": fold_for_search(name),
+                        "patient_dob": dt.date(1930 + rng.randrange(90), 1 + rng.randrange(12), 1),
+                        "mrn": f"M{100000 + i}",
+                        "received": received,
+                        "requester_kind": kind,
+                        "requester_name": name if kind == "individual" else f"Rep {i % 5003}",
+                        "requester_relationship": "",
+                        "scope": "All records",
+                        "access": "copy",
+                        "format": "electronic",
+                        "delivery": "portal" if kind != "third_party_directive" else "third_party",
+                        "mail_address": "",
+                        "email": "",
+                        "state": "OR",
+                        "status": status,
+                        "original_due": due,
+                        "effective_due": due,
+                        "due_source": "45 CFR 164.524(b)(2)(i)",
+                        "extension_reasons": "",
+                        "close_note": "",
+                        "closed_on": received + dt.timedelta(days=rng.randrange(1, 29))
+                        if closed
+                        else None,
+                        "assigned_to_id": rng.choice([None, *user_ids]),
+                        "created_by_id": user_ids[0],
+                        "created_at": now,
+                        "verified_method": "photo_id" if verified else "",
+                        "verified_on": received if verified else None,
+                        "verified_by_id": user_ids[0] if verified else None,
+                        "incomplete": (not closed) and rng.random() < 0.1,
+                        "channel": rng.choice(["in_person", "mail", "fax", "email", "portal"]),
+                        "preferred_language": "es" if rng.random() < 0.15 else "en",
+                    }
+                )
+                events.append(_event(rid, received, now, "received", "Request received.", 1))
+                if status != "received":
+                    events.append(_event(rid, received, now, "start", "Work started.", 1))
+                if closed:
+                    events.append(_event(rid, received, now, status, "Closed.", 1))
+            s.execute(insert(AccessRequest), reqs)
+            s.execute(insert(TimelineEvent), events)
+    store.close()
+    print(f"built {n:,} requests in {time.perf_counter() - t0:.1f} s -> {path}", file=sys.stderr)
+
+
+def _event(rid: int, day: dt.date, now: dt.datetime, kind: str, text: str, uid: int) -> dict:
+    return {
+        "request_id": rid,
+        "event_date": day,
+        "recorded_at": now,
+        "kind": kind,
+        "summary": text,
+        "user_id": uid,
+    }
+
+
+# -- 2. child processes ------------------------------------------------------------------
+
+CHILD_BARE = """
+import sys, resource
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+app = QApplication(sys.argv)
+w = QMainWindow(); w.setCentralWidget(QTableView()); w.resize(1280, 760); w.show()
+app.processEvents()
+print("READY", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+"""
+
+CHILD_QUEUE = """
+import sys, resource
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv)
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.auth import Actor
+from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.ui.main_window import MainWindow
+store = Store.open(sys.argv[1])
+actor = Actor(1, "bench", "Bea Bench", frozenset({Role.FRONT_DESK, Role.PRIVACY_OFFICER}))
+w = MainWindow(store, actor)
+w.show()
+app.processEvents()
+assert w.model.rowCount() > 0
+print("READY", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+if len(sys.argv) > 2:
+    import bench.bench_queue as b
+    b.session(w, app)
+    print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+"""
+
+
+def time_child(code: str, *args: str, platform: str) -> tuple[float, int, int]:
+    env = {**os.environ, "QT_QPA_PLATFORM": platform, "PYTHONPATH": str(ROOT)}
+    t0 = time.perf_counter()
+    p = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert p.stdout is not None
+    ready = p.stdout.readline()
+    elapsed = (time.perf_counter() - t0) * 1000
+    if not ready.startswith("READY"):
+        p.wait()
+        raise SystemExit(f"child failed: {ready} {p.stderr.read() if p.stderr else ''}")
+    rss = int(ready.split()[1])
+    peak = rss
+    for line in p.stdout:
+        if line.startswith("PEAK"):
+            peak = int(line.split()[1])
+    p.wait()
+    return elapsed, rss, peak
+
+
+# -- 3./4. in-process interaction ---------------------------------------------------------
+
+SEARCHES = [
+    "n", "ng", "ngu", "nguy", "nguye", "nguyen", "z", "zo", "zoe", "zoë",
+    "o'b", "o'brien", "李", "כהן", "M1234", "M123456", "#4242", "50000", "xyzzy", "",
+]  # fmt: skip
+
+
+def visible_rows(w: object, app: object) -> None:
+    """Let Qt lay out and paint the table: it fetches exactly the rows a user sees."""
+    app.processEvents()  # type: ignore[attr-defined]
+    model = w.model  # type: ignore[attr-defined]
+    assert model.rowCount() == 0 or model._pages, "the visible rows were not fetched"
+
+
+def measure_search(w: object, app: object, runs: int) -> dict[str, float]:
+    out = {}
+    for text in SEARCHES:
+        times = []
+        for _ in range(runs):
+            w.search.blockSignals(True)  # type: ignore[attr-defined]
+            w.search.setText(text)  # type: ignore[attr-defined]
+            w.search.blockSignals(False)  # type: ignore[attr-defined]
+            t0 = time.perf_counter()
+            w.apply_filters()  # type: ignore[attr-defined]  # what the typing pause triggers
+            visible_rows(w, app)
+            times.append((time.perf_counter() - t0) * 1000)
+        out[text or "(cleared)"] = statistics.median(times)
+    return out
+
+
+def measure_sort(w: object, app: object, runs: int) -> dict[str, float]:
+    from PySide6.QtCore import Qt
+
+    from accessdesk_gui.ui.queue_model import COLUMNS
+
+    out = {}
+    for col, (label, _key) in enumerate(COLUMNS):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                w.table.sortByColumn(col, order)  # type: ignore[attr-defined]
+                visible_rows(w, app)
+                times.append((time.perf_counter() - t0) * 1000)
+            out[f"{label} {'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'}"] = (
+                statistics.median(times)
+            )
+    return out
+
+
+def session(w: object, app: object) -> None:
+    """A working session for the peak-memory figure: search, sort, scroll to the end."""
+    from PySide6.QtCore import Qt
+
+    from accessdesk_gui.services.requests import View
+
+    measure_search(w, app, 1)
+    measure_sort(w, app, 1)
+    combo = w.view_combo  # type: ignore[attr-defined]
+    combo.setCurrentIndex(combo.findData(View.ALL.value))
+    for _ in range(30):
+        w.table.verticalScrollBar().setValue(  # type: ignore[attr-defined]
+            w.table.verticalScrollBar().maximum()  # type: ignore[attr-defined]
+        )
+        visible_rows(w, app)
+        w.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # type: ignore[attr-defined]
+        visible_rows(w, app)
+
+
+def sql_baseline(path: Path, runs: int) -> tuple[float, float]:
+    """The very statements the queue issues, compiled once, run through bare sqlite3."""
+    import sqlite3
+
+    from sqlalchemy import and_, func, select
+    from sqlalchemy.dialects import sqlite
+
+    from accessdesk_gui.services import requests as r
+    from accessdesk_gui.store.models import AccessRequest
+    from accessdesk_gui.ui.queue_model import PAGE
+
+    def sql(stmt: object) -> str:
+        return str(
+            stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
+        )
+
+    con = sqlite3.connect(path)
+    search_times, sort_times = [], []
+    today = dt.date.today()
+    for text in SEARCHES:
+        q = r.Query(search=text, today=today)
+        count = sql(select(func.count(AccessRequest.id)).where(and_(True, *r._where(q))))
+        page = sql(r._select_rows(q).limit(PAGE))
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            con.execute(count).fetchall()
+            con.execute(page).fetchall()
+            search_times.append((time.perf_counter() - t0) * 1000)
+    for key in r.SortKey:
+        for desc in (False, True):
+            page = sql(r._select_rows(r.Query(sort=key, descending=desc, today=today)).limit(PAGE))
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                con.execute(page).fetchall()
+                sort_times.append((time.perf_counter() - t0) * 1000)
+    con.close()
+    return max(search_times), max(sort_times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store", type=Path, default=Path("/tmp/accessdesk-bench-100k.sqlite"))
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--platform", default="offscreen")
+    ap.add_argument("--rebuild", action="store_true")
+    args = ap.parse_args()
+    os.environ["QT_QPA_PLATFORM"] = args.platform
+    if args.rebuild and args.store.exists():
+        for p in args.store.parent.glob(args.store.name + "*"):
+            p.unlink()
+    if not args.store.exists():
+        build_store(args.store, args.n)
+
+    # Start-up, alternating bare and queue so machine noise hits both alike.
+    bare, queue = [], []
+    for _ in range(args.runs):
+        bare.append(time_child(CHILD_BARE, platform=args.platform))
+        queue.append(time_child(CHILD_QUEUE, str(args.store), platform=args.platform))
+    bare_ms = statistics.median(b[0] for b in bare)
+    queue_ms = statistics.median(q[0] for q in queue)
+    bare_rss = statistics.median(b[1] for b in bare) / 1024
+    _, _, peak = time_child(CHILD_QUEUE, str(args.store), "session", platform=args.platform)
+    peak_mb = peak / 1024
+
+    # Interaction, in this process.
+    from PySide6.QtWidgets import QApplication
+
+    from accessdesk_gui.domain.roles import Role
+    from accessdesk_gui.services.auth import Actor
+    from accessdesk_gui.store.db import Store
+    from accessdesk_gui.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv)
+    store = Store.open(args.store)
+    actor = Actor(1, "bench", "Bea Bench", frozenset({Role.FRONT_DESK, Role.PRIVACY_OFFICER}))
+    w = MainWindow(store, actor)
+    w.show()
+    app.processEvents()
+    searches = measure_search(w, app, args.runs)
+    sorts = measure_sort(w, app, args.runs)
+    base_search, base_sort = sql_baseline(args.store, args.runs)
+    store.close()
+
+    result = {
+        "requests": args.n,
+        "start_queue_ms": round(queue_ms),
+        "start_bare_ms": round(bare_ms),
+        "start_ratio": round(queue_ms / bare_ms, 2),
+        "search_worst_ms": round(max(searches.values()), 1),
+        "search_median_ms": round(statistics.median(searches.values()), 1),
+        "search_sql_only_worst_ms": round(base_search, 1),
+        "sort_worst_ms": round(max(sorts.values()), 1),
+        "sort_median_ms": round(statistics.median(sorts.values()), 1),
+        "sort_sql_only_worst_ms": round(base_sort, 1),
+        "peak_rss_mb": round(peak_mb),
+        "bare_rss_mb": round(bare_rss),
+        "searches": {k: round(v, 1) for k, v in searches.items()},
+        "sorts": {k: round(v, 1) for k, v in sorts.items()},
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
