@@ -11,10 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from accessdesk_gui.cli import admin_cmds, request_cmds
+from accessdesk_gui.about import version
+from accessdesk_gui.cli import admin_cmds, request_cmds, selftest_cmds
 from accessdesk_gui.cli.common import EXIT_REFUSED, CliError, Parser, common_options, opt
 
-COMMAND_MODULES = [admin_cmds, request_cmds]
+COMMAND_MODULES = [admin_cmds, request_cmds, selftest_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="AccessDesk: HIPAA right-of-access requests. With no command, opens the app.",
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"AccessDesk {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub, common)

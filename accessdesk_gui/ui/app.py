@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from accessdesk_gui.paths import default_store_path
+from accessdesk_gui.resources_path import resource_dir
 from accessdesk_gui.services import practice
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store.db import Store
@@ -24,7 +29,31 @@ def _app() -> QApplication:
     app = QApplication(sys.argv)
     app.setApplicationName("AccessDesk")
     app.setOrganizationName("AccessDesk")
+    icon = resource_dir() / "icons" / "accessdesk-256.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+SMOKE_QUIT_ENV = "ACCESSDESK_SMOKE_QUIT_MS"
+
+
+def _smoke_hooks(app: QApplication) -> None:
+    """For the installer's smoke test: report when the window is up, then quit.
+
+    With ACCESSDESK_SMOKE_QUIT_MS=N the app prints one line with the wall-clock time at
+    which its event loop first ran with the window shown, and quits N ms later.
+    """
+    raw = os.environ.get(SMOKE_QUIT_ENV)
+    if not raw:
+        return
+
+    def shown() -> None:
+        if sys.stdout is not None:  # a windowed Windows build has no stdout
+            print(f"accessdesk-smoke: window shown at {time.time():.3f}", flush=True)
+
+    QTimer.singleShot(0, shown)
+    QTimer.singleShot(max(0, int(raw)), app.quit)
 
 
 def run_app(db_path: Path | None = None) -> int:
@@ -47,6 +76,7 @@ def run_app(db_path: Path | None = None) -> int:
         return 2
     window = MainWindow(store, actor)
     window.show()
+    _smoke_hooks(app)
     code = app.exec()
     store.close()
     return code
@@ -66,6 +96,7 @@ def run_demo(db_path: Path | None = None) -> int:
         actor = auth.login(store, demo.DEMO_USER, demo.DEMO_PASSWORD)
         window = MainWindow(store, actor, title_suffix=" — DEMO (fictional data, not saved)")
         window.show()
+        _smoke_hooks(app)
         code = app.exec()
         store.close()
         return code
