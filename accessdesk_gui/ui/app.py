@@ -39,25 +39,37 @@ SMOKE_QUIT_ENV = "ACCESSDESK_SMOKE_QUIT_MS"
 
 
 def _smoke_hooks(app: QApplication) -> None:
-    """For the installer's smoke test: report when the window is up, then quit.
+    """For the installer's smoke test: report when the first window is up, then quit.
 
     With ACCESSDESK_SMOKE_QUIT_MS=N the app prints one line with the wall-clock time at
-    which its event loop first ran with the window shown, and quits N ms later.
+    which an event loop first ran with a window shown (set-up, log-in or main window, and
+    which one), and closes every window N ms later.
     """
     raw = os.environ.get(SMOKE_QUIT_ENV)
     if not raw:
         return
 
     def shown() -> None:
+        windows = [w for w in app.topLevelWidgets() if w.isVisible()]
+        if not windows:
+            QTimer.singleShot(5, shown)
+            return
         if sys.stdout is not None:  # a windowed Windows build has no stdout
-            print(f"accessdesk-smoke: window shown at {time.time():.3f}", flush=True)
+            name = type(windows[0]).__name__
+            print(f"accessdesk-smoke: {name} shown at {time.time():.3f}", flush=True)
+        QTimer.singleShot(max(0, int(raw)), quit_all)
+
+    def quit_all() -> None:
+        # A dialog's exec() returns as if cancelled; the last window closed ends app.exec().
+        # (quit() would not end a dialog's loop and would linger as a posted event.)
+        app.closeAllWindows()
 
     QTimer.singleShot(0, shown)
-    QTimer.singleShot(max(0, int(raw)), app.quit)
 
 
 def run_app(db_path: Path | None = None) -> int:
     app = _app()
+    _smoke_hooks(app)
     path = Path(db_path) if db_path else default_store_path()
     try:
         store = Store.open(path, create=True)
@@ -76,7 +88,6 @@ def run_app(db_path: Path | None = None) -> int:
         return 2
     window = MainWindow(store, actor)
     window.show()
-    _smoke_hooks(app)
     code = app.exec()
     store.close()
     return code
@@ -87,6 +98,7 @@ def run_demo(db_path: Path | None = None) -> int:
     from accessdesk_gui.services import auth, demo
 
     app = _app()
+    _smoke_hooks(app)
     tmp = None
     if db_path is None:
         tmp = Path(tempfile.mkdtemp(prefix="accessdesk-demo-"))
@@ -96,7 +108,6 @@ def run_demo(db_path: Path | None = None) -> int:
         actor = auth.login(store, demo.DEMO_USER, demo.DEMO_PASSWORD)
         window = MainWindow(store, actor, title_suffix=" — DEMO (fictional data, not saved)")
         window.show()
-        _smoke_hooks(app)
         code = app.exec()
         store.close()
         return code
