@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from accessdesk_gui.about import version
 from accessdesk_gui.cli import (
     admin_cmds,
     denial_cmds,
@@ -18,11 +19,20 @@ from accessdesk_gui.cli import (
     letter_cmds,
     request_cmds,
     security_cmds,
+    selftest_cmds,
 )
 from accessdesk_gui.cli.common import EXIT_REFUSED, CliError, Parser, common_options, opt
 
 # drs_cmds adds sub-commands to 'request', so it registers after request_cmds.
-COMMAND_MODULES = [admin_cmds, request_cmds, drs_cmds, letter_cmds, denial_cmds, security_cmds]
+COMMAND_MODULES = [
+    admin_cmds,
+    request_cmds,
+    drs_cmds,
+    letter_cmds,
+    denial_cmds,
+    security_cmds,
+    selftest_cmds,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="AccessDesk: HIPAA right-of-access requests. With no command, opens the app.",
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"AccessDesk {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub, common)

@@ -26,6 +26,8 @@ from accessdesk_gui.domain.intake import (
 )
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import auth, drs, practice, requests
+from accessdesk_gui.services.errors import SetupError
+from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store
 
 DEMO_USER = "demo"
@@ -77,6 +79,10 @@ _SCOPES: list[tuple[str, frozenset[str] | None, int | None]] = [
 def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) -> Store:
     today = today or dt.date.today()
     rng = random.Random(seed)
+    path = Path(path)
+    if path.exists():
+        raise SetupError(f"{path} already exists; a demo store is always built new.")
+    keys.record_demo_mode(path)  # fictional data: a public key, so no keyring is needed
     store = Store.open(path, create=True)
     admin = practice.set_up(
         store,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import re
@@ -96,6 +97,40 @@ def _alembic_config(connection: Any = None) -> Any:
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.M)
+
+
+def quick_heads() -> set[str] | None:
+    """The head revisions of the migration scripts, read as text without importing Alembic.
+
+    Importing Alembic costs 0.1-0.3 s at every start, only to learn that a store is already
+    at head. None when a script is not in the plain form Alembic generates (literal
+    `revision = ...` and `down_revision = ...` lines); the caller then asks Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (migrations_dir() / "versions").glob("*.py"):
+        text_ = script.read_text("utf-8")
+        found: dict[str, str] = {m[1]: m[2] for m in _REVISION_LINE.finditer(text_)}
+        if script.name == "__init__.py" and not found:
+            continue
+        try:
+            rev = ast.literal_eval(found["revision"])
+            down = ast.literal_eval(found["down_revision"])
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(rev, str):
+            return None
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list) and all(isinstance(d, str) for d in down):
+            parents.update(down)
+        elif down is not None:
+            return None
+        revisions.add(rev)
+    return revisions - parents
 
 
 def head_revision() -> str:
@@ -203,7 +238,7 @@ class Store:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)  # readable by this account only (where the OS has modes)
-            if key.kind == "passphrase":
+            if key.kind == "passphrase" and keys.recorded_mode(path) != "demo":
                 keys.record_passphrase_mode(path)
         engine = _make_engine(path, key)
         store = cls(path, engine, key)
@@ -268,9 +303,9 @@ class Store:
             return row[0] if row else None
 
     def _migrate(self) -> None:
-        current = self.current_revision()
-        if current is not None and current == _single_head_fast():
-            return  # up to date: no need to import Alembic (about 100 ms at every start)
+        heads = quick_heads()
+        if heads is not None and len(heads) == 1 and self.current_revision() in heads:
+            return  # already at head: no need to import Alembic (start-up time)
         from alembic import command
         from alembic.script import ScriptDirectory
 
@@ -353,32 +388,6 @@ class Store:
                 f"The store {self.path} failed its integrity check ({problems[0]}). Nothing "
                 "was changed. Restore the latest good backup: 'accessdesk restore FILE'."
             )
-
-
-_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
-_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
-
-
-def _single_head_fast() -> str | None:
-    """The head revision read from the migration files' text, or None if unsure.
-
-    Only a shortcut: when it is None or differs from the store, Alembic decides.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        for f in (migrations_dir() / "versions").glob("*.py"):
-            text = f.read_text(encoding="utf-8")
-            rev = _REVISION.search(text)
-            down = _DOWN.search(text)
-            if rev is None or down is None:
-                continue
-            revisions.add(rev.group(1))
-            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    except OSError:
-        return None
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:

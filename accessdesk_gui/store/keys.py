@@ -210,10 +210,32 @@ class PassphraseKeyProvider:
         return StoreKey("passphrase", pp)
 
 
+# Demo stores hold only invented people. Their key comes from this published phrase so a
+# demo works on a machine without a keyring; the mode file says so, and no real store
+# ever takes this path (record_demo_mode is called only by services/demo.py).
+DEMO_PASSPHRASE = "accessdesk demo store: fictional data only"
+
+
+def record_demo_mode(path: Path) -> None:
+    mode_file(path).write_text(
+        json.dumps(
+            {
+                "mode": "demo",
+                "note": "A demo store of invented requests; its key is public on purpose.",
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+
+
 def default_key_provider(path: Path) -> KeyProvider:
     """The keyring, unless the practice recorded that this store uses a passphrase."""
-    if recorded_mode(path) == "passphrase":
+    mode = recorded_mode(path)
+    if mode == "passphrase":
         return PassphraseKeyProvider()
+    if mode == "demo":
+        return PassphraseKeyProvider(DEMO_PASSPHRASE)
     return KeyringKeyProvider()
 
 

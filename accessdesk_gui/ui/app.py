@@ -6,11 +6,15 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from accessdesk_gui.paths import default_store_path
+from accessdesk_gui.resources_path import resource_dir
 from accessdesk_gui.services import auth, practice
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store import keys
@@ -28,11 +32,47 @@ def _app() -> QApplication:
     app = QApplication(sys.argv)
     app.setApplicationName("AccessDesk")
     app.setOrganizationName("AccessDesk")
+    icon = resource_dir() / "icons" / "accessdesk-256.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+SMOKE_QUIT_ENV = "ACCESSDESK_SMOKE_QUIT_MS"
+
+
+def _smoke_hooks(app: QApplication) -> None:
+    """For the installer's smoke test: report when the first window is up, then quit.
+
+    With ACCESSDESK_SMOKE_QUIT_MS=N the app prints one line with the wall-clock time at
+    which an event loop first ran with a window shown (set-up, log-in or main window, and
+    which one), and closes every window N ms later.
+    """
+    raw = os.environ.get(SMOKE_QUIT_ENV)
+    if not raw:
+        return
+
+    def shown() -> None:
+        windows = [w for w in app.topLevelWidgets() if w.isVisible()]
+        if not windows:
+            QTimer.singleShot(5, shown)
+            return
+        if sys.stdout is not None:  # a windowed Windows build has no stdout
+            name = type(windows[0]).__name__
+            print(f"accessdesk-smoke: {name} shown at {time.time():.3f}", flush=True)
+        QTimer.singleShot(max(0, int(raw)), quit_all)
+
+    def quit_all() -> None:
+        # A dialog's exec() returns as if cancelled; the last window closed ends app.exec().
+        # (quit() would not end a dialog's loop and would linger as a posted event.)
+        app.closeAllWindows()
+
+    QTimer.singleShot(0, shown)
 
 
 def run_app(db_path: Path | None = None) -> int:
     app = _app()
+    _smoke_hooks(app)
     path = Path(db_path) if db_path else default_store_path()
     try:
         # One AccessDesk per store; a second one is told who has it open.
@@ -118,6 +158,7 @@ def run_demo(db_path: Path | None = None) -> int:
     from accessdesk_gui.services import auth, demo
 
     app = _app()
+    _smoke_hooks(app)
     tmp = None
     if db_path is None:
         tmp = Path(tempfile.mkdtemp(prefix="accessdesk-demo-"))

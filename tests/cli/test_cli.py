@@ -239,3 +239,21 @@ def test_demo_store_has_every_state(tmp_path: Path) -> None:
     assert {"received", "in_progress", "extended", "fulfilled", "withdrawn"} <= statuses
     urgencies = {row["urgency"] for row in rows}
     assert {"overdue", "due soon", "on track", "closed"} <= urgencies
+
+
+def test_demo_works_without_any_keyring_and_real_stores_still_refuse(tmp_path: Path) -> None:
+    # A machine with no keyring: the demo (invented people) opens with its public key,
+    # while setting up a real store is refused with the reason, never left unencrypted.
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    demo_db = tmp_path / "demo.sqlite"
+    r = run(demo_db, "demo", "--no-gui", user=None, **no_keyring)
+    assert r.returncode == 0, r.stderr
+    r = run(demo_db, "request", "list", "--json", user="demo",
+            password="demo-password-only", **no_keyring)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)
+    real = tmp_path / "office.sqlite"
+    r = run(real, "init", "--practice-name", "C", "--address", "A", "--phone", "5550100100",
+            "--state", "OR", "--admin-name", "Ada", **no_keyring)  # fmt: skip
+    assert r.returncode == 2 and "keyring" in r.stderr.lower()
+    assert not real.exists() or real.stat().st_size == 0
