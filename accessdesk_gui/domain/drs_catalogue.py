@@ -14,6 +14,7 @@ All vendor names in ``demo_map`` are fictional.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from accessdesk_gui.domain.drs import (
     AccessException,
@@ -26,6 +27,7 @@ from accessdesk_gui.domain.drs import (
     RecordSystem,
     Responsibilities,
     Retrieval,
+    Scope,
     SystemKind,
 )
 
@@ -279,3 +281,35 @@ def demo_map() -> DrsMap:
         categories=categories,
         holdings=tuple(holdings),
     )
+
+
+# Intake offers a short default list of categories (domain/intake.py DEFAULT_CATEGORIES);
+# each stands for these record-set categories when the request's checklist is built.
+INTAKE_TO_DRS: dict[str, frozenset[str]] = {
+    "visit_notes": frozenset({"medical.clinical_notes", "medical.histories"}),
+    "lab_results": frozenset({"medical.results", "medical.orders"}),
+    "imaging": frozenset({"medical.results", "medical.orders"}),
+    "medications": frozenset({"medical.medications"}),
+    "immunizations": frozenset({"medical.immunizations"}),
+    "problems_allergies": frozenset({"medical.problem_list", "medical.allergies"}),
+    "referrals": frozenset({"medical.referrals", "medical.outside_records"}),
+    "billing": frozenset(c.code for c in BILLING_CATEGORIES),
+    "portal_messages": frozenset({"medical.patient_submitted", "medical.clinical_notes"}),
+}
+
+
+def scope_for_intake(
+    categories: Iterable[str],
+    whole: bool,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Scope:
+    """The checklist scope of what a request asks for: the whole DRS, or the record-set
+    categories behind the intake categories chosen (record-set codes pass through)."""
+    chosen = tuple(categories)
+    if whole or not chosen:
+        return Scope(None, start, end)
+    codes: set[str] = set()
+    for c in chosen:
+        codes |= INTAKE_TO_DRS.get(c, frozenset({c}))
+    return Scope(frozenset(codes), start, end)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from accessdesk_gui.domain import deadlines, lifecycle
 from accessdesk_gui.domain.deadlines import AccessKind, Urgency
+from accessdesk_gui.domain.drs_catalogue import scope_for_intake
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.intake import (
     VERIFICATION_LABELS,
@@ -264,7 +265,9 @@ def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | Non
         if todo:
             summary += " Needs clarification: " + " ".join(todo)
         _record(s, actor, r, "received", summary, clean.received, None)
-        drs.attach_request(s, actor, r.id, clean.received)  # map version + checklist
+        # The map version in force and a checklist for what was asked (164.524(c)(1)).
+        scope = scope_for_intake(clean.categories, clean.whole_drs, clean.date_from, clean.date_to)
+        drs.attach_request(s, actor, r.id, clean.received, scope)
         return r.id
 
 

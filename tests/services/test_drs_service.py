@@ -118,6 +118,29 @@ def test_checklist_reflects_the_scope(store, admin) -> None:
     assert ehr.business_associate and ehr.due_by == D(2026, 2, 7)  # received + 5 days
 
 
+def test_checklist_follows_the_categories_and_dates_asked_for_at_intake(store, admin) -> None:
+    drs.save_map(store, admin, demo_map(), D(2025, 1, 1), today=TODAY)
+    rid = requests.log_request(
+        store,
+        admin,
+        make_intake(
+            received=D(2026, 2, 2),
+            scope="",
+            categories=("immunizations", "billing"),
+            date_from=D(2020, 1, 1),
+        ),
+        TODAY,
+    )
+    checklist = drs.request_checklist(store, admin, rid)
+    assert checklist.scope.categories is not None
+    assert {i.category.split(".")[0] for i in checklist.items} == {"medical", "billing"}
+    assert "medical.immunizations" in {i.category for i in checklist.items}
+    assert not any(i.category == "medical.clinical_notes" for i in checklist.items)
+    assert checklist.scope.start == D(2020, 1, 1)
+    # Paper charts end in 2014, before the dates asked for: nothing to pull from them.
+    assert "paper" not in {i.system for i in checklist.items}
+
+
 def test_request_logged_before_any_map_has_no_checklist(store, admin) -> None:
     rid = requests.log_request(store, admin, make_intake(), TODAY)
     cl = drs.request_checklist(store, admin, rid)
