@@ -3,7 +3,7 @@
 QPrinter would rasterize every page (about 1 MB and 1 s a page, stack-notes), so the PDF
 goes to the spooler as it is: CUPS ``lp`` on Linux and macOS, the shell's "printto" verb
 on Windows (the PDF viewer registered for PDFs prints it). The printer is chosen from
-the system's own list (QPrinterInfo). Where there is no printer or no spooler, the user
+the platform's own print dialog (QPrintDialog: native on Windows and macOS). Where there is no printer or no spooler, the user
 is told so and can save the PDF instead.
 """
 
@@ -17,8 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtPrintSupport import QPrinterInfo
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import QDialog, QWidget
 
 # Job names are visible in print queues: never patient data.
 JOB_TITLE = "AccessDesk letters"
@@ -92,14 +92,30 @@ class Spooler:
             ) from None
 
 
+def ask_printer(parent: QWidget | None, names: list[str], default: str) -> str | None:
+    """The platform's own print dialog (native on Windows and macOS), used only to pick
+    the printer: the PDF then goes to that printer's spooler unchanged."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPrinterName(default if default in names else names[0])
+    printer.setDocName(JOB_TITLE)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print")
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, False)
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintSelection, False)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return str(printer.printerName()) or None
+
+
 def choose_printer(parent: QWidget | None, spooler: Spooler) -> str | None:
-    """The system's printers to pick from, the default first; None if the user cancels."""
+    """The printer to use, the system default offered first; None if the user cancels.
+
+    With a single printer there is nothing to choose, so no dialog is shown."""
     names = spooler.printers()
     if not names:
         raise PrintUnavailable(NO_PRINTER)
     default = spooler.default_printer()
-    ordered = sorted(names, key=lambda n: (n != default, n.lower()))
-    if len(ordered) == 1:
-        return ordered[0]
-    name, ok = QInputDialog.getItem(parent, "Print", "Printer:", ordered, 0, False)
-    return str(name) if ok else None
+    if len(names) == 1:
+        return names[0]
+    return ask_printer(parent, names, default)
