@@ -2,9 +2,9 @@
 
 QPrinter would rasterize every page (about 1 MB and 1 s a page, stack-notes), so the PDF
 goes to the spooler as it is: CUPS ``lp`` on Linux and macOS, the shell's "printto" verb
-on Windows (the PDF viewer registered for PDFs prints it). The printer is chosen from
-the platform's own print dialog (QPrintDialog: native on Windows and macOS). Where there is no printer or no spooler, the user
-is told so and can save the PDF instead.
+on Windows (the PDF viewer registered for PDFs prints it). The printer is chosen in the
+platform's own print dialog (QPrintDialog: native on Windows and macOS). Where there is
+no printer or no spooler, the user is told so and can save the PDF instead.
 """
 
 from __future__ import annotations
