@@ -98,6 +98,15 @@ class KeyStore:
         self._call("save", keyring.set_password, entry, value)
 
 
+def keyring_available(keystore: KeyStore | None = None) -> bool:
+    """Whether the OS keyring can be used at all (reading an entry that need not exist)."""
+    try:
+        (keystore or KeyStore()).get("store:availability-check")
+    except KeyringUnavailable:
+        return False
+    return True
+
+
 NO_KEYRING = (
     "No system keyring is available to keep the store's encryption key, so AccessDesk will "
     "not create or open an encrypted store (it never falls back to plain text). Choose one: "

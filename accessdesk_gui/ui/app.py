@@ -20,7 +20,7 @@ from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store, StoreError
 from accessdesk_gui.store.lock import InstanceLock
-from accessdesk_gui.ui.dialogs import LoginDialog, SetupDialog
+from accessdesk_gui.ui.dialogs import LoginDialog, NoKeyringDialog, SetupDialog
 from accessdesk_gui.ui.main_window import MainWindow
 from accessdesk_gui.ui.session_lock import SessionGuard
 
@@ -78,7 +78,10 @@ def run_app(db_path: Path | None = None) -> int:
         # One AccessDesk per store; a second one is told who has it open.
         path.parent.mkdir(parents=True, exist_ok=True)
         instance = InstanceLock.take(path, "(logging in)")
-        store = Store.open(path, create=True, key_provider=_passphrase_if_chosen(path))
+        provider = _passphrase_if_chosen(path) or _first_start_without_keyring(path)
+        if provider is False:
+            return 0
+        store = Store.open(path, create=True, key_provider=provider or None)
         if not practice.is_set_up(store):
             setup = SetupDialog(store)
             if not setup.exec() or setup.actor is None:
@@ -102,6 +105,19 @@ def run_app(db_path: Path | None = None) -> int:
     store.close()
     instance.release()
     return code
+
+
+def _first_start_without_keyring(path: Path) -> keys.KeyProvider | bool | None:
+    """A new store on a computer with no keyring: offer the recorded passphrase choice.
+
+    None: nothing to ask (the keyring works, or the store exists); False: the user quit.
+    """
+    if path.exists() or keys.keyring_available():
+        return None
+    dialog = NoKeyringDialog()
+    if not dialog.exec() or dialog.passphrase is None:
+        return False
+    return keys.PassphraseKeyProvider(dialog.passphrase)
 
 
 def _passphrase_if_chosen(path: Path) -> keys.KeyProvider | None:

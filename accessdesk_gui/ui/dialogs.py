@@ -150,3 +150,38 @@ class ActionDialog(FormDialog):
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+class NoKeyringDialog(FormDialog):
+    """First start on a computer with no keyring: say so, and offer the explicit choice of
+    a practice passphrase (recorded next to the store). Never a store in plain text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "No keyring on this computer",
+            "AccessDesk encrypts its store and normally keeps the key in the system keyring "
+            "(Windows Credential Manager, the macOS Keychain, or a Secret Service such as "
+            "GNOME Keyring on Linux). None is available here.\n\n"
+            "Either quit and set up a keyring, then start AccessDesk again, or choose a "
+            "practice passphrase: the store is then encrypted with a key made from it, and "
+            "the passphrase must be typed every time AccessDesk starts. Write it down and "
+            "keep it locked away: without it the store cannot be opened.",
+            "Use this passphrase",
+            parent,
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Quit")
+        self.passphrase: str | None = None
+        for name, label in (("passphrase", "Practice passphrase:"), ("repeat", "Repeat:")):
+            w = line()
+            w.setEchoMode(w.EchoMode.Password)
+            self.form.add(name, label, w)
+
+    def submit(self) -> None:
+        from accessdesk_gui.store.keys import PASSPHRASE_MIN
+
+        phrase = self.form.text("passphrase")
+        if len(phrase) < PASSPHRASE_MIN:
+            raise InvalidInput("passphrase", f"must be at least {PASSPHRASE_MIN} characters.")
+        if self.form.text("repeat") != phrase:
+            raise InvalidInput("repeat", "does not match the passphrase.")
+        self.passphrase = phrase

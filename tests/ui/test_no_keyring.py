@@ -1,0 +1,64 @@
+"""First start on a computer with no keyring: an explicit, recorded passphrase or quit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+from accessdesk_gui.store import keys
+from accessdesk_gui.store.db import Store
+from accessdesk_gui.ui import app as app_module
+from accessdesk_gui.ui.dialogs import NoKeyringDialog
+
+PHRASE = "maple clinic front desk passphrase"
+
+
+def _fill(dialog: NoKeyringDialog, phrase: str, repeat: str) -> None:
+    dialog.form.fields["passphrase"].setText(phrase)
+    dialog.form.fields["repeat"].setText(repeat)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_the_dialog_checks_length_and_repeat(qtbot) -> None:
+    dialog = NoKeyringDialog()
+    qtbot.addWidget(dialog)
+    _fill(dialog, "short", "short")
+    assert "at least 16" in dialog.form.error_text("passphrase")
+    _fill(dialog, PHRASE, PHRASE + "x")
+    assert "does not match" in dialog.form.error_text("repeat")
+    assert dialog.passphrase is None
+    _fill(dialog, PHRASE, PHRASE)
+    assert dialog.passphrase == PHRASE and dialog.result() == 1
+
+
+def test_first_start_without_keyring_makes_a_recorded_passphrase_store(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(keys, "keyring_available", lambda *a: False)
+
+    def accept(dialog: NoKeyringDialog) -> int:
+        _fill(dialog, PHRASE, PHRASE)
+        return dialog.result()
+
+    monkeypatch.setattr(NoKeyringDialog, "exec", accept)
+    path = tmp_path / "office.sqlite"
+    provider = app_module._first_start_without_keyring(path)
+    assert isinstance(provider, keys.PassphraseKeyProvider)
+    Store.open(path, create=True, key_provider=provider).close()
+    assert keys.recorded_mode(path) == "passphrase"
+    assert b"SQLite format 3" not in path.read_bytes()[:16]  # encrypted, never plain text
+    Store.open(path, key_provider=keys.PassphraseKeyProvider(PHRASE)).close()
+
+
+def test_quitting_creates_nothing(qtbot, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(keys, "keyring_available", lambda *a: False)
+    monkeypatch.setattr(NoKeyringDialog, "exec", lambda self: 0)
+    path = tmp_path / "office.sqlite"
+    assert app_module._first_start_without_keyring(path) is False
+    assert not path.exists()
+
+
+def test_with_a_keyring_nothing_is_asked(qtbot, tmp_path: Path) -> None:
+    assert keys.keyring_available()  # the test keyring
+    assert app_module._first_start_without_keyring(tmp_path / "office.sqlite") is None
