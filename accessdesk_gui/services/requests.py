@@ -35,18 +35,14 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
+from accessdesk_gui.store.denial_models import Denial, ReviewRequest
 from accessdesk_gui.store.intake_models import RequestAttachment
 from accessdesk_gui.store.models import AccessRequest, Practice, TimelineEvent, User
 
 CLOSED_VALUES = [s.value for s in lifecycle.CLOSED]
 # Open = every status that is not closed, listed positively so SQLite can range-scan the
 # (status, effective_due) index instead of skipping six years of closed requests.
-# Statuses of a request whose denial waits for a licensed professional's sign-off. The denial
-# workflow adds them to the lifecycle; until then the "Awaiting sign-off" view is empty.
-AWAITING_SIGN_OFF_STATUSES: tuple[str, ...] = ("awaiting_sign_off",)
-OPEN_VALUES = [s.value for s in Status if s not in lifecycle.CLOSED] + [
-    v for v in AWAITING_SIGN_OFF_STATUSES if v not in {s.value for s in Status}
-]
+OPEN_VALUES = [s.value for s in Status if s not in lifecycle.CLOSED]
 
 
 def _now() -> dt.datetime:
@@ -551,7 +547,20 @@ def _where(q: Query, for_page: bool = False) -> list[Any]:
             AccessRequest.effective_due <= friday,
         ]
     elif q.view is View.AWAITING_SIGN_OFF:
-        conds.append(AccessRequest.status.in_(AWAITING_SIGN_OFF_STATUSES))
+        # A denial waiting for the licensed professional's determination (524(a)(3)), or a
+        # review asked for and not yet decided (524(a)(4)).
+        conds.append(
+            or_(
+                AccessRequest.id.in_(
+                    select(Denial.request_id).where(Denial.status == "awaiting_signature")
+                ),
+                AccessRequest.id.in_(
+                    select(Denial.request_id)
+                    .join(ReviewRequest, ReviewRequest.denial_id == Denial.id)
+                    .where(ReviewRequest.status.in_(("awaiting_referral", "referred")))
+                ),
+            )
+        )
     elif q.view is View.INCOMPLETE:
         conds += [open_, AccessRequest.incomplete.is_(True)]
     if q.assignee_id is not None:

@@ -393,3 +393,27 @@ def test_the_record_set_map_decides_whether_therapy_notes_can_be_excepted(
     else:
         with pytest.raises(RuleViolation, match="regular chart"):
             denials.draft_denial(office.store, office.desk, rid, draft)
+
+
+def test_awaiting_sign_off_view_lists_denials_to_sign_and_reviews_to_decide(office) -> None:
+    from accessdesk_gui.services import review
+    from accessdesk_gui.services.requests import Query, View
+
+    def waiting() -> list[int]:
+        q = Query(view=View.AWAITING_SIGN_OFF, today=ISSUE)
+        return [row.id for row in requests.list_requests(office.store, office.desk, q)]
+
+    did = _draft(office, GroundCode.ENDANGERMENT)
+    rid = denials.get_denial(office.store, office.desk, did).request_id
+    assert waiting() == [rid]  # routed to Dr. Patel for the determination
+    denials.sign_denial(office.store, office.patel, did, PASSWORD)
+    assert waiting() == []
+    denials.issue_denial(office.store, office.desk, did, ISSUE)
+    review.request_review(office.store, office.desk, did, ISSUE + dt.timedelta(days=3))
+    assert waiting() == [rid]  # a review asked for and not decided
+    assert (
+        requests.count_requests(
+            office.store, office.desk, Query(view=View.AWAITING_SIGN_OFF, today=ISSUE)
+        )
+        == 1
+    )
