@@ -11,9 +11,9 @@ Run from the repository root (offscreen by default; --platform xcb under Xvfb):
    Log-in is skipped (an Actor is read from the store): it waits on the user anyway.
 3. A search keystroke to updated rows (the moment the 150 ms typing pause ends, to the
    visible rows fetched and painted), for prefixes of names, accents, MRN and number;
-   baseline: the same two SQL statements through the stdlib sqlite3 module.
+   baseline: the same two SQL statements through bare sqlcipher3 (same key, no ORM).
 4. Sorting by each column, both directions, to the visible rows painted; baseline: the
-   same ORDER BY ... LIMIT through sqlite3.
+   same ORDER BY ... LIMIT through bare sqlcipher3.
 5. Peak memory (max RSS) of a GUI session that starts, searches, sorts and scrolls, vs. the
    bare PySide6 process.
 Figures are medians. Results go to stdout as a Markdown table for docs/performance.md.
@@ -34,6 +34,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-only"
+
+
+def use_bench_keyring(store: Path) -> None:
+    """The store is encrypted like a real one; its key goes to the tests' file keyring.
+
+    The bench and its child processes open the store through the real Store.open with the
+    default key provider (the keyring), so `import keyring` and the key lookup are in the
+    figures; the key file sits next to the bench store, never in the developer's keyring.
+    """
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.keyring_backend.MemoryKeyring"
+    os.environ["ACCESSDESK_TEST_KEYRING_FILE"] = str(store) + ".bench-keyring.json"
 
 FIRST = [
     "Zoë",
@@ -350,13 +361,12 @@ def session(w: object, app: object) -> None:
 
 
 def sql_baseline(path: Path, runs: int) -> tuple[float, float]:
-    """The very statements the queue issues, compiled once, run through bare sqlite3."""
-    import sqlite3
-
+    """The very statements the queue issues, compiled once, run through bare sqlcipher3."""
     from sqlalchemy import and_, func, select
     from sqlalchemy.dialects import sqlite
 
     from accessdesk_gui.services import requests as r
+    from accessdesk_gui.store.db import connect_raw
     from accessdesk_gui.store.models import AccessRequest
     from accessdesk_gui.ui.queue_model import PAGE
 
@@ -365,7 +375,7 @@ def sql_baseline(path: Path, runs: int) -> tuple[float, float]:
             stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
         )
 
-    con = sqlite3.connect(path)
+    con = connect_raw(path)
     search_times, sort_times = [], []
     today = dt.date.today()
     for text in SEARCHES:
@@ -397,6 +407,7 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
     os.environ["QT_QPA_PLATFORM"] = args.platform
+    use_bench_keyring(args.store)
     if args.rebuild and args.store.exists():
         for p in args.store.parent.glob(args.store.name + "*"):
             p.unlink()
