@@ -46,6 +46,7 @@ def use_bench_keyring(store: Path) -> None:
     os.environ["PYTHON_KEYRING_BACKEND"] = "tests.keyring_backend.MemoryKeyring"
     os.environ["ACCESSDESK_TEST_KEYRING_FILE"] = str(store) + ".bench-keyring.json"
 
+
 FIRST = [
     "Zoë",
     "Nguyễn",
@@ -251,7 +252,7 @@ from accessdesk_gui.store.db import Store
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.ui.main_window import MainWindow
-store = Store.open(sys.argv[1])
+store = Store.open(sys.argv[1], check="background")  # as the app does (ui/app.py)
 actor = Actor(1, "bench", "Bea Bench", frozenset({Role.FRONT_DESK, Role.PRIVACY_OFFICER}))
 w = MainWindow(store, actor)
 w.show()
