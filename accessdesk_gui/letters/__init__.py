@@ -1,6 +1,12 @@
-"""Letter engine: plain data in, PDF bytes out (ReportLab only; no Qt, no SQL)."""
+"""Letter engine: plain data in, PDF bytes out (ReportLab only; no Qt, no SQL).
 
-from accessdesk_gui.letters.fonts import resource_path
+The renderer and fonts (ReportLab's platypus, ~0.1 s to import) load on first use, not
+when the app starts: the data classes here are all the first screen needs.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from accessdesk_gui.letters.layout import RECIPIENT_WINDOW, RETURN_WINDOW, Area
 from accessdesk_gui.letters.model import (
     DenialGround,
@@ -15,7 +21,6 @@ from accessdesk_gui.letters.model import (
     ReviewOutcome,
     Signer,
 )
-from accessdesk_gui.letters.render import PDF_TITLE, render_batch, render_letter
 from accessdesk_gui.letters.requirements import (
     COMMON_ELEMENTS,
     REQUIRED_ELEMENTS,
@@ -23,6 +28,25 @@ from accessdesk_gui.letters.requirements import (
     missing_elements,
     required_elements,
 )
+
+if TYPE_CHECKING:
+    from accessdesk_gui.letters.fonts import resource_path
+    from accessdesk_gui.letters.render import PDF_TITLE, render_batch, render_letter
+
+_LAZY = {
+    "resource_path": "accessdesk_gui.letters.fonts",
+    "PDF_TITLE": "accessdesk_gui.letters.render",
+    "render_batch": "accessdesk_gui.letters.render",
+    "render_letter": "accessdesk_gui.letters.render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "COMMON_ELEMENTS",

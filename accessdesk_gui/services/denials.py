@@ -65,7 +65,6 @@ from accessdesk_gui.letters import (
     Recipient,
     Signer,
     missing_elements,
-    render_letter,
 )
 from accessdesk_gui.services import drs as drs_service
 from accessdesk_gui.services.auth import Actor, parse_roles, password_matches
@@ -849,6 +848,8 @@ def compose_draft(
 
 def preview_letter(store: Store, actor: Actor, denial_id: int, letter_date: dt.date) -> bytes:
     """The letter as PDF, to look at before issuing; refused while an element is missing."""
+    from accessdesk_gui.letters.render import render_letter  # ReportLab: on first use
+
     composed = compose_letter(store, actor, denial_id, letter_date)
     if composed.missing:
         raise RuleViolation(_missing_message(composed.missing))

@@ -43,9 +43,7 @@ from accessdesk_gui.letters import (
     Recipient,
     ReleaseItem,
     Signer,
-    render_letter,
 )
-from accessdesk_gui.letters.pdftools import concatenate, page_count, stamp_copy
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import NotFound, SetupError
 from accessdesk_gui.store import audit
@@ -653,6 +651,9 @@ def freeze_letter(
     the denial and review letters of services/denials.py and services/review.py alike.
     Raises LetterIncomplete / LetterInvalid from the engine; nothing is stored then.
     """
+    from accessdesk_gui.letters.pdftools import page_count
+    from accessdesk_gui.letters.render import render_letter  # ReportLab: on first use
+
     pdf = render_letter(data)
     digest = hashlib.sha256(pdf).hexdigest()
     row = IssuedLetterRow(
@@ -786,6 +787,8 @@ def _log_output(
 def reprint(store: Store, actor: Actor, letter_id: int, how: str = "print") -> bytes:
     """A copy stamped COPY on every page; logged. The stored original never changes."""
     _require_staff(actor)
+    from accessdesk_gui.letters.pdftools import stamp_copy  # pypdf: on first use
+
     with store.write() as s:
         row = _load_letter(s, letter_id)
         pdf = stamp_copy(
@@ -798,6 +801,8 @@ def reprint(store: Store, actor: Actor, letter_id: int, how: str = "print") -> b
 def letter_for_output(store: Store, actor: Actor, letter_id: int, how: str) -> LetterFile:
     """What to print or save: the original until the letter is sent, then a marked copy."""
     _require_staff(actor)
+    from accessdesk_gui.letters.pdftools import stamp_copy  # pypdf: on first use
+
     with store.write() as s:
         row = _load_letter(s, letter_id)
         sent = s.scalar(select(exists().where(LetterMailing.letter_id == letter_id)))
@@ -940,6 +945,8 @@ def batch_pdf(
 
     Safe to run off the UI thread: it only reads. Raises pdftools.Cancelled if stopped.
     """
+    from accessdesk_gui.letters.pdftools import concatenate  # pypdf: on first use
+
     _require_staff(actor)
     pdfs: list[bytes] = []
     with store.read() as s:

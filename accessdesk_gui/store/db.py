@@ -6,10 +6,11 @@ import ast
 import datetime as dt
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -72,12 +73,19 @@ def _quiet_sqlcipher() -> None:
         m.close()
 
 
-def connect_raw(path: Path | str, key: StoreKey | None = None) -> Any:
+def connect_raw(
+    path: Path | str, key: StoreKey | None = None, check_same_thread: bool = True
+) -> Any:
     """A bare DB-API connection to an encrypted store (for tools and tests, not services)."""
     path = Path(path)
     key = key or keys.default_key_provider(path).key_for(path, False)
     _quiet_sqlcipher()
-    con = _dbapi().connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    con = _dbapi().connect(
+        str(path),
+        isolation_level=None,
+        timeout=BUSY_TIMEOUT_S,
+        check_same_thread=check_same_thread,
+    )
     con.execute(f'PRAGMA key = "{_quote(key.pragma_value)}"')
     return con
 
@@ -207,6 +215,7 @@ class Store:
         self.engine = engine
         self._key = key
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._check: _BackgroundCheck | None = None
 
     @classmethod
     def open(
@@ -214,13 +223,18 @@ class Store:
         path: Path | str,
         create: bool = False,
         key_provider: KeyProvider | None = None,
-        check: bool = True,
+        check: bool | Literal["background"] = True,
     ) -> Store:
         """Open (or with create, make) the encrypted store at path.
 
         The key comes from key_provider, by default the OS keyring (see store/keys.py).
         A missing key, a wrong key, a damaged file or a store from a newer version is
         refused with a message naming the cause, before anything is written.
+
+        The full integrity check reads every page (about 2 s for 100,000 requests). With
+        check="background" it runs on its own connection while the caller goes on (the
+        GUI shows its log-in meanwhile); the first write or backup waits for it and is
+        refused with StoreCorrupt if it failed, so a damaged store is still never written.
         """
         path = Path(path)
         exists = path.exists() and path.stat().st_size > 0
@@ -243,7 +257,9 @@ class Store:
         engine = _make_engine(path, key)
         store = cls(path, engine, key)
         try:
-            if exists and check:
+            if exists and check == "background":
+                store._check = _BackgroundCheck(path, key)
+            elif exists and check:
                 store.check_integrity()
             store._migrate()
         except OperationalError as exc:
@@ -263,11 +279,31 @@ class Store:
         return self._key
 
     def close(self) -> None:
+        if self._check is not None:
+            self._check.stop()
         self.engine.dispose()
+
+    def check_pending(self) -> bool:
+        """A background integrity check is still running."""
+        return self._check is not None and not self._check.done()
+
+    def wait_for_check(self) -> None:
+        """Wait for a background integrity check; StoreCorrupt if it found a problem."""
+        check = self._check
+        if check is None:
+            return
+        problems = check.result()
+        if problems:
+            raise StoreCorrupt(
+                f"The store {self.path} failed its integrity check ({problems[0]}). Nothing "
+                "was changed. Restore the latest good backup: 'accessdesk restore FILE'."
+            )
+        self._check = None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on error."""
+        self.wait_for_check()
         with self._sessions() as session:
             try:
                 session.connection(execution_options={"immediate": True})
@@ -336,6 +372,7 @@ class Store:
         Written under a temporary name, flushed to disk and then renamed: a failure (disk
         full, I/O error) leaves no half copy and never touches an earlier file at target.
         """
+        self.wait_for_check()
         target = Path(target)
         partial = target.with_name(f".{target.name}.partial")
         raw = self.engine.raw_connection()
@@ -388,6 +425,46 @@ class Store:
                 f"The store {self.path} failed its integrity check ({problems[0]}). Nothing "
                 "was changed. Restore the latest good backup: 'accessdesk restore FILE'."
             )
+
+
+def _integrity_problems(con: Any) -> list[str]:
+    problems = [str(r[0]) for r in con.execute("PRAGMA cipher_integrity_check")]
+    rows = [str(r[0]) for r in con.execute("PRAGMA quick_check")]
+    return problems + rows if rows != ["ok"] else problems
+
+
+class _BackgroundCheck:
+    """Store.check_integrity on a thread of its own (SQLite runs it without the GIL)."""
+
+    def __init__(self, path: Path, key: StoreKey) -> None:
+        self._con = connect_raw(path, key, check_same_thread=False)
+        self._con.execute("PRAGMA query_only = ON")
+        self._problems: list[str] = []
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="store-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._problems = _integrity_problems(self._con)
+        except _dbapi().Error as exc:
+            self._problems = [] if self._stopped else [str(exc)]
+        finally:
+            self._con.close()
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> list[str]:
+        self._thread.join()
+        return self._problems
+
+    def stop(self) -> None:
+        """Closing the store: end the check early (nothing depends on it any more)."""
+        self._stopped = True
+        if self._thread.is_alive():
+            self._con.interrupt()
+        self._thread.join()
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:

@@ -74,31 +74,38 @@ def run_app(db_path: Path | None = None) -> int:
     app = _app()
     _smoke_hooks(app)
     path = Path(db_path) if db_path else default_store_path()
+    instance: InstanceLock | None = None
+    store: Store | None = None
     try:
         # One AccessDesk per store; a second one is told who has it open.
         path.parent.mkdir(parents=True, exist_ok=True)
         instance = InstanceLock.take(path, "(logging in)")
         provider = _passphrase_if_chosen(path) or _first_start_without_keyring(path)
-        if provider is False:
+        if provider is False:  # no keyring, and the user chose to quit
+            _let_go(store, instance)
             return 0
-        store = Store.open(path, create=True, key_provider=provider or None)
-        if not practice.is_set_up(store):
-            setup = SetupDialog(store)
-            if not setup.exec() or setup.actor is None:
-                return 0
-            actor = setup.actor
-        else:
-            login = LoginDialog(store)
-            if not login.exec() or login.actor is None:
-                return 0
-            actor = login.actor
+        # The full integrity check (seconds on a large store) runs while the log-in is
+        # typed; a damaged store is still refused before anything is written.
+        store = Store.open(path, create=True, key_provider=provider or None, check="background")
+        dialog: SetupDialog | LoginDialog = (
+            LoginDialog(store) if practice.is_set_up(store) else SetupDialog(store)
+        )
+        _close_if_damaged(dialog, store)
+        accepted = dialog.exec()
+        store.wait_for_check()
+        if not accepted or dialog.actor is None:
+            _let_go(store, instance)
+            return 0
+        actor = dialog.actor
     except USER_ERRORS as exc:
+        _let_go(store, instance)
         QMessageBox.critical(None, "AccessDesk", str(exc))
         return 2
     instance.set_user(actor.username)
-    _daily_backup(store, actor.username)
     window = MainWindow(store, actor)
     window.show()
+    # The daily backup follows the first paint: the queue shows at once.
+    QTimer.singleShot(0, lambda: _daily_backup(store, actor.username))
     guard = _guard(window, store, actor, instance)
     code = app.exec()
     guard.stop()
@@ -137,6 +144,32 @@ def _passphrase_if_chosen(path: Path) -> keys.KeyProvider | None:
     if not ok:
         raise StoreError("No passphrase was typed; the store was not opened.")
     return keys.PassphraseKeyProvider(phrase)
+
+
+def _let_go(store: Store | None, instance: InstanceLock | None) -> None:
+    """Leaving before the main window: close the store and free the instance lock."""
+    if store is not None:
+        store.close()
+    if instance is not None:
+        instance.release()
+
+
+def _close_if_damaged(dialog: SetupDialog | LoginDialog, store: Store) -> None:
+    """Close the open dialog as soon as the background integrity check fails."""
+    timer = QTimer(dialog)
+    timer.setInterval(50)
+
+    def poll() -> None:
+        if store.check_pending():
+            return
+        timer.stop()
+        try:
+            store.wait_for_check()
+        except StoreError:
+            dialog.reject()  # run_app then shows why and stops
+
+    timer.timeout.connect(poll)
+    timer.start()
 
 
 def _daily_backup(store: Store, username: str) -> None:

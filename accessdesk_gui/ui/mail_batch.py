@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from accessdesk_gui.letters.pdftools import Cancelled
 from accessdesk_gui.services import letters
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
@@ -42,6 +41,8 @@ class BatchWorker(QRunnable):
         self._cancel = True
 
     def run(self) -> None:
+        from accessdesk_gui.letters.pdftools import Cancelled  # pypdf: on first use
+
         try:
             pdf = letters.batch_pdf(
                 self.store,

@@ -80,9 +80,17 @@ class RequestTableModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
+        # The first page comes first: when it is not full it is every row, and the second
+        # query (COUNT over the matches, as slow as the page itself) is not needed.
+        first = requests.list_requests(self.store, self.actor, self.query, offset=0, limit=PAGE)
+        if len(first) < PAGE:
+            count = len(first)
+        else:
+            count = requests.count_requests(self.store, self.actor, self.query)
         self.beginResetModel()
         self._pages.clear()
-        self._count = requests.count_requests(self.store, self.actor, self.query)
+        self._pages[0] = first
+        self._count = count
         self.endResetModel()
 
     def row_at(self, row: int) -> RequestRow | None:

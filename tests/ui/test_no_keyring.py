@@ -62,3 +62,16 @@ def test_quitting_creates_nothing(qtbot, tmp_path: Path, monkeypatch) -> None:
 def test_with_a_keyring_nothing_is_asked(qtbot, tmp_path: Path) -> None:
     assert keys.keyring_available()  # the test keyring
     assert app_module._first_start_without_keyring(tmp_path / "office.sqlite") is None
+
+
+def test_quitting_at_first_start_leaves_no_store_and_frees_the_lock(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    from accessdesk_gui.store.lock import InstanceLock
+
+    monkeypatch.setattr(keys, "keyring_available", lambda *a: False)
+    monkeypatch.setattr(NoKeyringDialog, "exec", lambda self: 0)
+    path = tmp_path / "office.sqlite"
+    assert app_module.run_app(path) == 0
+    assert not path.exists()
+    InstanceLock.take(path, "next start").release()  # not held by the one that quit
