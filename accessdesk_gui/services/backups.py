@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import InvalidInput, ServiceError
+from accessdesk_gui.services.errors import InvalidInput, PermissionDenied, ServiceError
 from accessdesk_gui.store import audit, keys
 from accessdesk_gui.store.copies import (
     BACKUP_FOLDER_SETTING,
@@ -214,45 +214,97 @@ class RestoreResult:
     entries: int
 
 
+@dataclass(frozen=True)
+class BackupCheck:
+    """What checking a backup found, shown to the user before anything is replaced."""
+
+    path: Path
+    problems: list[str]
+    taken_at: str = ""
+    reason: str = ""
+    schema: str = ""
+    entries: int = 0
+    head_hash: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_backup(backup_file: Path, key: keys.StoreKey) -> BackupCheck:
+    """Check a backup fully without changing anything: it opens with the store's key, its
+    pages and structure are sound, its audit chain verifies and matches its manifest, and
+    it was made by this version of AccessDesk or an earlier one."""
+    from accessdesk_gui.store.copies import check_copy
+
+    backup_file = Path(backup_file)
+    check = check_copy(backup_file, key)
+    problems = list(check.problems)
+    if check.chain is not None and not check.chain.ok and not problems:
+        problems.append(f"audit trail: {check.chain.problem}")
+    if check.ok and check.revision is not None and not _known_revision(check.revision):
+        problems.append(f"it was made by a newer AccessDesk (schema {check.revision})")
+    man = _manifest(backup_file)
+    data: dict[str, object] = {}
+    if man.exists():
+        try:
+            data = json.loads(man.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            problems.append("its manifest cannot be read")
+    chain = check.chain
+    if chain is not None and data:
+        recorded = (data.get("audit_entries"), data.get("audit_head_hash"))
+        if recorded != (chain.entries, chain.head_hash):
+            problems.append("its audit trail does not match the manifest written with it")
+    if not problems and check.chain is None:
+        problems.append("it could not be checked")
+    return BackupCheck(
+        backup_file,
+        problems,
+        taken_at=str(data.get("taken_at", "")),
+        reason=str(data.get("reason", "")),
+        schema=check.revision or "",
+        entries=check.chain.entries if check.chain else 0,
+        head_hash=check.chain.head_hash if check.chain else "",
+    )
+
+
 def restore(
     target: Path,
     backup_file: Path,
     username: str,
     key_provider: keys.KeyProvider | None = None,
     now: dt.datetime | None = None,
+    actor: Actor | None = None,
 ) -> RestoreResult:
     """Put a backup in place of the store at target, after checking the backup fully.
 
-    The backup must open with the store's key, pass the page and structure checks and
-    its audit chain must verify (and match its manifest) before anything is replaced.
-    The store being replaced is copied aside first. The store must not be open elsewhere.
+    Replacing an existing store is the privacy officer's decision (164.308(a)(7)): then
+    ``actor`` must be given and hold that role. (On a new PC with no store yet there is
+    nobody to log in as.) The backup must open with the store's key, pass the page and
+    structure checks and its audit chain must verify (and match its manifest) before
+    anything is replaced. The store being replaced is copied aside first. The store must
+    not be open elsewhere.
     """
-    from accessdesk_gui.store.copies import check_copy
-
     now = now or _now()
     target, backup_file = Path(target), Path(backup_file)
+    if target.exists():
+        if actor is None:
+            raise PermissionDenied(
+                "Replacing a store needs the privacy officer to log in to it first."
+            )
+        actor.require(Role.PRIVACY_OFFICER, "restore a backup")
     provider = key_provider or keys.default_key_provider(target)
     try:
         key = provider.key_for(target, False)
     except keys.KeyProblem as exc:
         raise BackupFailed(str(exc)) from None
-    check = check_copy(backup_file, key)
-    if check.ok and check.revision is not None and not _known_revision(check.revision):
-        check.problems.append(f"it was made by a newer AccessDesk (schema {check.revision})")
-    man = _manifest(backup_file)
-    if check.chain is not None and man.exists():
-        data = json.loads(man.read_text(encoding="utf-8"))
-        if (data.get("audit_entries"), data.get("audit_head_hash")) != (
-            check.chain.entries,
-            check.chain.head_hash,
-        ):
-            check.problems.append("its audit trail does not match the manifest written with it")
-    if check.problems or not check.ok:
+    found = check_backup(backup_file, key)
+    if not found.ok:
         raise BackupFailed(
-            f"The backup {backup_file} was not restored: {'; '.join(check.problems)}. "
+            f"The backup {backup_file} was not restored: {'; '.join(found.problems)}. "
             "Nothing was changed. Try an earlier backup."
         )
-    assert check.chain is not None
     safety: Path | None = None
     if target.exists():
         current = Store.open(target, key_provider=keys.FixedKeyProvider(key), check=False)
@@ -287,11 +339,11 @@ def restore(
                 "backup",
                 backup_file.name[:40],
                 None,
-                {"from": str(backup_file), "audit_entries": check.chain.entries},
+                {"from": str(backup_file), "audit_entries": found.entries},
             )
     finally:
         restored.close()
-    return RestoreResult(target, backup_file, safety, check.chain.entries)
+    return RestoreResult(target, backup_file, safety, found.entries)
 
 
 def _known_revision(rev: str) -> bool:
