@@ -13,6 +13,35 @@ from typing import Any
 
 EXIT_REFUSED = 2
 
+# Commands that only read (list, show, verify, export): they may run while the app or
+# another command has the store open. Every other command takes the store's instance lock
+# (store/lock.py) before opening it, so only one AccessDesk writes to a store at a time.
+READ_ONLY = frozenset(
+    {
+        "admin_cmds.cmd_user_list",
+        "admin_cmds.cmd_audit_verify",
+        "request_cmds.cmd_request_list",
+        "request_cmds.cmd_request_show",
+        "intake_cmds.cmd_reminders",
+        "intake_cmds.cmd_attachment",
+        "drs_cmds.cmd_drs_show",
+        "drs_cmds.cmd_drs_versions",
+        "drs_cmds.cmd_request_checklist",
+        "denial_cmds.cmd_denial_show",
+        "denial_cmds.cmd_denial_grounds",
+        "denial_cmds.cmd_queue",
+        "denial_cmds.cmd_review_candidates",
+        "denial_cmds.cmd_review_show",
+        "denial_cmds.cmd_settings_show",
+        "security_cmds.cmd_key_sheet",
+        "security_cmds.cmd_audit_report",
+    }
+)
+
+
+def is_read_only(handler: Any) -> bool:
+    return f"{handler.__module__.rsplit('.', 1)[-1]}.{handler.__name__}" in READ_ONLY
+
 
 class CliError(Exception):
     pass
@@ -53,12 +82,34 @@ def open_store(args: argparse.Namespace, create: bool = False) -> Any:
     from accessdesk_gui.store.db import Store
 
     path = Path(opt(args, "db") or default_store_path())
+    if not opt(args, "read_only") and (create or path.exists()):
+        take_instance_lock(args, path)
     provider = None
     if path.exists() and keys.recorded_mode(path) == "passphrase":
         # The practice chose a typed passphrase instead of a keyring (see docs/security.md).
         phrase = password("Practice passphrase for the store: ", keys.PASSPHRASE_ENV)
         provider = keys.PassphraseKeyProvider(phrase)
     return Store.open(path, create=create, key_provider=provider)
+
+
+def take_instance_lock(args: argparse.Namespace, path: Path) -> None:
+    """Hold the store for this command (released when main() returns, or at exit).
+
+    Raises StoreInUse naming who has it open (the app or another command): exit 2."""
+    from accessdesk_gui.store.lock import InstanceLock
+
+    if opt(args, "instance_lock") is not None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    who = opt(args, "user") or os.environ.get("ACCESSDESK_USER") or "someone"
+    args.instance_lock = InstanceLock.take(path, f"{who} (command line)")
+
+
+def release_instance_lock(args: argparse.Namespace) -> None:
+    lock = opt(args, "instance_lock")
+    if lock is not None:
+        lock.release()
+        args.instance_lock = None
 
 
 def password(prompt: str, env: str = "ACCESSDESK_PASSWORD") -> str:

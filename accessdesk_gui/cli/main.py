@@ -21,7 +21,15 @@ from accessdesk_gui.cli import (
     security_cmds,
     selftest_cmds,
 )
-from accessdesk_gui.cli.common import EXIT_REFUSED, CliError, Parser, common_options, opt
+from accessdesk_gui.cli.common import (
+    EXIT_REFUSED,
+    CliError,
+    Parser,
+    common_options,
+    is_read_only,
+    opt,
+    release_instance_lock,
+)
 
 # drs_cmds adds sub-commands to 'request', so it registers after request_cmds.
 COMMAND_MODULES = [
@@ -66,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     from accessdesk_gui.services.errors import USER_ERRORS
 
+    args.read_only = is_read_only(handler)
     try:
         return int(handler(args))
     except (CliError, *USER_ERRORS) as exc:
@@ -74,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("accessdesk: interrupted; nothing more was changed.", file=sys.stderr)
         return EXIT_REFUSED
+    finally:
+        release_instance_lock(args)
 
 
 if __name__ == "__main__":

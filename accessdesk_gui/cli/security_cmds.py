@@ -156,6 +156,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     path = _db(args)
     username = opt(args, "user") or "restore"
+    actor = None
     if path.exists():
         # Replacing a store is the privacy officer's decision, checked on the store itself.
         store = Store.open(path, check=False)
@@ -165,7 +166,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         finally:
             store.close()
     with InstanceLock.acquire(path, username):
-        res = backups.restore(path, args.file, username)
+        res = backups.restore(path, args.file, username, actor=actor)
     emit(
         args,
         {

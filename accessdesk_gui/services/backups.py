@@ -21,13 +21,20 @@ from sqlalchemy import select
 
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import InvalidInput, ServiceError
+from accessdesk_gui.services.errors import InvalidInput, PermissionDenied, ServiceError
 from accessdesk_gui.store import audit, keys
+from accessdesk_gui.store.copies import (
+    BACKUP_FOLDER_SETTING,
+    PRE_UPGRADE,
+    SUFFIX,
+    manifest_path,
+    record_backup,
+    verified_backup,
+)
 from accessdesk_gui.store.db import Store, StoreError
 from accessdesk_gui.store.security_models import AuditAnchor, SecuritySetting
 
-BACKUP_FOLDER = "backup_folder"
-SUFFIX = ".adbackup"
+BACKUP_FOLDER = BACKUP_FOLDER_SETTING
 _NAME = re.compile(r"^accessdesk-(\d{8}-\d{6})(?:-[a-z-]+)?\.adbackup$")
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 
@@ -86,21 +93,7 @@ class BackupInfo:
     head_hash: str
 
 
-def _manifest(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        with tmp.open("w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+_manifest = manifest_path
 
 
 def backup_now(
@@ -111,38 +104,15 @@ def backup_now(
     reason: str = "manual",
 ) -> BackupInfo:
     """Copy the store into folder, check the copy, record its audit head, then rotate."""
-    from accessdesk_gui.store.copies import check_copy
-
     now = now or _now()
     folder = Path(folder) if folder else backup_folder(store)
     tag = "" if reason == "manual" else f"-{reason}"
     target = folder / f"accessdesk-{now:%Y%m%d-%H%M%S}{tag}{SUFFIX}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        store.backup(target)
-        check = check_copy(target, store.key)
-        if not check.ok or check.chain is None:
-            target.unlink(missing_ok=True)
-            raise BackupFailed(
-                f"The new backup did not check out ({'; '.join(check.problems)}); it was "
-                "removed. Earlier backups are unchanged. Check the store: 'accessdesk audit "
-                "verify'."
-            )
+        check = verified_backup(store, target, now, reason)
+        assert check.chain is not None
         info = BackupInfo(target, now, check.chain.entries, check.chain.head_hash)
-        _write_atomically(
-            _manifest(target),
-            json.dumps(
-                {
-                    "taken_at": now.isoformat(timespec="seconds"),
-                    "store": str(store.path),
-                    "schema": check.revision,
-                    "audit_entries": info.entries,
-                    "audit_head_hash": info.head_hash,
-                    "reason": reason,
-                },
-                indent=2,
-            ),
-        )
     except OSError as exc:
         for p in (target, _manifest(target)):
             p.unlink(missing_ok=True)
@@ -151,27 +121,9 @@ def backup_now(
             "backups are unchanged. Check the drive is connected and has room, then try again."
         ) from None
     except StoreError as exc:
-        _manifest(target).unlink(missing_ok=True)
         raise BackupFailed(str(exc)) from None
     with store.write() as s:
-        s.add(
-            AuditAnchor(
-                made_at=now.isoformat(timespec="seconds"),
-                reason="backup",
-                entries=info.entries,
-                head_hash=info.head_hash,
-                note=target.name,
-            )
-        )
-        audit.append(
-            s,
-            username,
-            "backup_made",
-            "backup",
-            target.name[:40],
-            None,
-            {"folder": str(folder), "audit_entries": info.entries, "reason": reason},
-        )
+        record_backup(s, username, target, check, now, reason)
     rotate(folder, now)
     return info
 
@@ -197,7 +149,7 @@ def backup_if_due(store: Store, username: str, now: dt.datetime | None = None) -
     """The daily automatic backup: taken at start if none was taken today."""
     now = now or _now()
     folder = backup_folder(store)
-    if any(t.date() == now.date() for t, _ in list_backups(folder)):
+    if any(t.date() == now.date() for t, p in list_backups(folder) if not is_pre_upgrade(p)):
         return None
     return backup_now(store, username, folder, now, reason="daily")
 
@@ -227,11 +179,23 @@ def keep(times: Iterable[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
     return kept
 
 
+def is_pre_upgrade(path: Path) -> bool:
+    return path.name.endswith(f"-{PRE_UPGRADE}{SUFFIX}")
+
+
+# A copy taken before a migration is the way back from a failed upgrade: rotation leaves
+# it alone for as long as it keeps monthly copies (12 months), then prunes it.
+PRE_UPGRADE_KEPT = dt.timedelta(days=31 * KEEP_MONTHLY)
+
+
 def rotate(folder: Path, now: dt.datetime) -> list[Path]:
     backups = list_backups(folder)
-    kept = keep((t for t, _ in backups), now)
+    upgrades = [(t, p) for t, p in backups if is_pre_upgrade(p)]
+    regular = [(t, p) for t, p in backups if not is_pre_upgrade(p)]
+    kept = keep((t for t, _ in regular), now)
+    kept |= {t for t, _ in upgrades if now - t < PRE_UPGRADE_KEPT}
     removed = []
-    for t, p in backups:
+    for t, p in regular + upgrades:
         if t not in kept:
             p.unlink(missing_ok=True)
             _manifest(p).unlink(missing_ok=True)
@@ -250,45 +214,97 @@ class RestoreResult:
     entries: int
 
 
+@dataclass(frozen=True)
+class BackupCheck:
+    """What checking a backup found, shown to the user before anything is replaced."""
+
+    path: Path
+    problems: list[str]
+    taken_at: str = ""
+    reason: str = ""
+    schema: str = ""
+    entries: int = 0
+    head_hash: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_backup(backup_file: Path, key: keys.StoreKey) -> BackupCheck:
+    """Check a backup fully without changing anything: it opens with the store's key, its
+    pages and structure are sound, its audit chain verifies and matches its manifest, and
+    it was made by this version of AccessDesk or an earlier one."""
+    from accessdesk_gui.store.copies import check_copy
+
+    backup_file = Path(backup_file)
+    check = check_copy(backup_file, key)
+    problems = list(check.problems)
+    if check.chain is not None and not check.chain.ok and not problems:
+        problems.append(f"audit trail: {check.chain.problem}")
+    if check.ok and check.revision is not None and not _known_revision(check.revision):
+        problems.append(f"it was made by a newer AccessDesk (schema {check.revision})")
+    man = _manifest(backup_file)
+    data: dict[str, object] = {}
+    if man.exists():
+        try:
+            data = json.loads(man.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            problems.append("its manifest cannot be read")
+    chain = check.chain
+    if chain is not None and data:
+        recorded = (data.get("audit_entries"), data.get("audit_head_hash"))
+        if recorded != (chain.entries, chain.head_hash):
+            problems.append("its audit trail does not match the manifest written with it")
+    if not problems and check.chain is None:
+        problems.append("it could not be checked")
+    return BackupCheck(
+        backup_file,
+        problems,
+        taken_at=str(data.get("taken_at", "")),
+        reason=str(data.get("reason", "")),
+        schema=check.revision or "",
+        entries=check.chain.entries if check.chain else 0,
+        head_hash=check.chain.head_hash if check.chain else "",
+    )
+
+
 def restore(
     target: Path,
     backup_file: Path,
     username: str,
     key_provider: keys.KeyProvider | None = None,
     now: dt.datetime | None = None,
+    actor: Actor | None = None,
 ) -> RestoreResult:
     """Put a backup in place of the store at target, after checking the backup fully.
 
-    The backup must open with the store's key, pass the page and structure checks and
-    its audit chain must verify (and match its manifest) before anything is replaced.
-    The store being replaced is copied aside first. The store must not be open elsewhere.
+    Replacing an existing store is the privacy officer's decision (164.308(a)(7)): then
+    ``actor`` must be given and hold that role. (On a new PC with no store yet there is
+    nobody to log in as.) The backup must open with the store's key, pass the page and
+    structure checks and its audit chain must verify (and match its manifest) before
+    anything is replaced. The store being replaced is copied aside first. The store must
+    not be open elsewhere.
     """
-    from accessdesk_gui.store.copies import check_copy
-
     now = now or _now()
     target, backup_file = Path(target), Path(backup_file)
+    if target.exists():
+        if actor is None:
+            raise PermissionDenied(
+                "Replacing a store needs the privacy officer to log in to it first."
+            )
+        actor.require(Role.PRIVACY_OFFICER, "restore a backup")
     provider = key_provider or keys.default_key_provider(target)
     try:
         key = provider.key_for(target, False)
     except keys.KeyProblem as exc:
         raise BackupFailed(str(exc)) from None
-    check = check_copy(backup_file, key)
-    if check.ok and check.revision is not None and not _known_revision(check.revision):
-        check.problems.append(f"it was made by a newer AccessDesk (schema {check.revision})")
-    man = _manifest(backup_file)
-    if check.chain is not None and man.exists():
-        data = json.loads(man.read_text(encoding="utf-8"))
-        if (data.get("audit_entries"), data.get("audit_head_hash")) != (
-            check.chain.entries,
-            check.chain.head_hash,
-        ):
-            check.problems.append("its audit trail does not match the manifest written with it")
-    if check.problems or not check.ok:
+    found = check_backup(backup_file, key)
+    if not found.ok:
         raise BackupFailed(
-            f"The backup {backup_file} was not restored: {'; '.join(check.problems)}. "
+            f"The backup {backup_file} was not restored: {'; '.join(found.problems)}. "
             "Nothing was changed. Try an earlier backup."
         )
-    assert check.chain is not None
     safety: Path | None = None
     if target.exists():
         current = Store.open(target, key_provider=keys.FixedKeyProvider(key), check=False)
@@ -323,11 +339,11 @@ def restore(
                 "backup",
                 backup_file.name[:40],
                 None,
-                {"from": str(backup_file), "audit_entries": check.chain.entries},
+                {"from": str(backup_file), "audit_entries": found.entries},
             )
     finally:
         restored.close()
-    return RestoreResult(target, backup_file, safety, check.chain.entries)
+    return RestoreResult(target, backup_file, safety, found.entries)
 
 
 def _known_revision(rev: str) -> bool:
@@ -347,4 +363,7 @@ def _known_revision(rev: str) -> bool:
 
 def latest_anchor(store: Store) -> AuditAnchor | None:
     with store.read() as s:
-        return s.scalar(select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1))
+        row = s.scalar(select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1))
+        if row is not None:
+            s.expunge(row)  # usable after the read session ends
+        return row

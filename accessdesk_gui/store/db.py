@@ -350,6 +350,7 @@ class Store:
         current = self.current_revision()
         if current == head:
             return
+        copy: tuple[Path, Any, dt.datetime] | None = None
         if current is not None:
             try:
                 script.get_revision(current)
@@ -358,13 +359,69 @@ class Store:
                     f"The store {self.path} was written by a newer AccessDesk (schema {current}). "
                     "Install the newer version; nothing was changed."
                 ) from None
-            self.backup(
-                self.path.with_name(
-                    f"{self.path.stem}.before-{head}-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
-                )
-            )
+            copy = self._backup_before_upgrade(current, head)
         with self.engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
+        if current is not None:
+            from accessdesk_gui.store.copies import record_backup
+
+            assert copy is not None
+            path, check, taken_at = copy
+            with self.write() as s:
+                record_backup(s, "accessdesk", path, check, taken_at, "before-upgrade")
+
+    def _chosen_backup_folder(self) -> Path | None:
+        from accessdesk_gui.store.copies import BACKUP_FOLDER_SETTING
+
+        with self.engine.connect() as conn:
+            if not conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='security_settings'"
+            ).first():
+                return None
+            row = conn.exec_driver_sql(
+                "SELECT value FROM security_settings WHERE name = ?", (BACKUP_FOLDER_SETTING,)
+            ).first()
+        return Path(row[0]) if row and row[0] else None
+
+    def _backup_before_upgrade(
+        self, current: str, head: str | None
+    ) -> tuple[Path, Any, dt.datetime]:
+        """A verified backup, with its manifest, before any migration touches the store.
+
+        It goes to the practice's backup folder (a USB drive or share), or to the
+        ``backups`` folder beside the store when none is set or the chosen one cannot be
+        written. Rotation keeps it for a year (services/backups.py). If no copy can be made,
+        the store is not upgraded.
+        """
+        from accessdesk_gui.store import copies
+
+        taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        name = f"accessdesk-{taken_at:%Y%m%d-%H%M%S}-{copies.PRE_UPGRADE}{copies.SUFFIX}"
+        folders = [self.path.parent / "backups"]
+        chosen = self._chosen_backup_folder()
+        if chosen is not None and chosen != folders[0]:
+            folders.insert(0, chosen)
+        problems = []
+        for folder in folders:
+            target = folder / name
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                check = copies.verified_backup(
+                    self,
+                    target,
+                    taken_at,
+                    copies.PRE_UPGRADE,
+                    schema_before=current,
+                    upgrading_to=head or "",
+                )
+                return target, check, taken_at
+            except (OSError, StoreError) as exc:
+                problems.append(f"{folder}: {exc}")
+        raise StoreError(
+            f"The store {self.path} needs an upgrade, and the backup taken before it could "
+            f"not be made ({'; '.join(problems)}). The store was not upgraded and nothing was "
+            "changed. Connect the backup drive or free some space, then start again."
+        )
 
     def backup(self, target: Path) -> Path:
         """A consistent, encrypted copy through the online backup API, safe while in use.

@@ -101,6 +101,7 @@ def run_app(db_path: Path | None = None) -> int:
         _let_go(store, instance)
         QMessageBox.critical(None, "AccessDesk", str(exc))
         return 2
+    assert store is not None and instance is not None
     instance.set_user(actor.username)
     window = MainWindow(store, actor)
     window.show()

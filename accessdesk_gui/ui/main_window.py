@@ -77,6 +77,9 @@ class MainWindow(QMainWindow):
         self.drs_action.triggered.connect(self.open_drs_wizard)
         self.drs_action.setVisible(actor.has(Role.PRIVACY_OFFICER))
         tools.addAction(self.drs_action)
+        self.settings_action = QAction("Settings…", self)
+        self.settings_action.triggered.connect(self.open_settings)
+        tools.addAction(self.settings_action)
         self.queue_action: QAction | None = None
         if actor.has(Role.LICENSED_PROFESSIONAL):
             self.queue_action = QAction("My sign-offs and reviews", self)
@@ -277,6 +280,14 @@ class MainWindow(QMainWindow):
                 f"{wizard.policy_written}"
             )
         return True
+
+    def open_settings(self) -> None:
+        from accessdesk_gui.ui.settings_dialog import SettingsDialog
+
+        dlg = SettingsDialog(self.store, self.actor, self)
+        dlg.exec()
+        if dlg.store_replaced:  # restored from a backup: start again and log in
+            self.close()
 
     def open_my_queue(self) -> None:
         dlg = MyQueueDialog(self.store, self.actor, self.today, self)

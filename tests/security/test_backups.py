@@ -100,7 +100,9 @@ def test_restore_checks_the_copy_first_and_keeps_the_replaced_store(
     good = backups.backup_now(store, "admin", folder, NOW)
     _seed(store, desk, 1)  # a later change the restore will take back
     store.close()
-    res = backups.restore(store.path, good.path, "admin", now=NOW + dt.timedelta(hours=1))
+    res = backups.restore(
+        store.path, good.path, "admin", now=NOW + dt.timedelta(hours=1), actor=admin
+    )
     assert res.safety_copy is not None and res.safety_copy.exists()
     s = Store.open(store.path)
     with s.read() as ses:
@@ -110,7 +112,7 @@ def test_restore_checks_the_copy_first_and_keeps_the_replaced_store(
     s.close()
 
 
-def test_a_damaged_backup_is_refused_and_nothing_is_replaced(store, desk, tmp_path) -> None:
+def test_a_damaged_backup_is_refused_and_nothing_is_replaced(store, admin, desk, tmp_path) -> None:
     _seed(store, desk, 2)
     good = backups.backup_now(store, "admin", tmp_path / "b", NOW)
     bad = tmp_path / "bad.adbackup"
@@ -120,14 +122,14 @@ def test_a_damaged_backup_is_refused_and_nothing_is_replaced(store, desk, tmp_pa
     store.close()
     before = store.path.read_bytes()
     with pytest.raises(backups.BackupFailed, match=r"was not restored.*Nothing was changed"):
-        backups.restore(store.path, bad, "admin")
+        backups.restore(store.path, bad, "admin", actor=admin)
     assert store.path.read_bytes() == before
     # Another store's backup does not open with this store's key.
     other = Store.open(tmp_path / "other.sqlite", create=True)
     foreign = backups.backup_now(other, "x", tmp_path / "o", NOW)
     other.close()
     with pytest.raises(backups.BackupFailed, match="does not open with this store's key"):
-        backups.restore(store.path, foreign.path, "admin")
+        backups.restore(store.path, foreign.path, "admin", actor=admin)
     assert store.path.read_bytes() == before
 
 
@@ -203,3 +205,18 @@ def test_disk_full_during_writes_keeps_every_committed_request(store, desk, tmp_
     assert set(committed) <= ids
     assert _verify(s).ok
     s.close()
+
+
+def test_only_the_privacy_officer_may_replace_a_store(store, admin, desk, tmp_path) -> None:
+    from accessdesk_gui.services.errors import PermissionDenied
+
+    _seed(store, desk, 1)
+    good = backups.backup_now(store, "admin", tmp_path / "b", NOW)
+    check = backups.check_backup(good.path, store.key)
+    assert check.ok and check.entries == good.entries and check.reason == "manual"
+    store.close()
+    before = store.path.read_bytes()
+    for who in (desk, None):
+        with pytest.raises(PermissionDenied):
+            backups.restore(store.path, good.path, "desk", actor=who)
+    assert store.path.read_bytes() == before
