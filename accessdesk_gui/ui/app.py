@@ -74,6 +74,17 @@ def run_app(db_path: Path | None = None) -> int:
     app = _app()
     _smoke_hooks(app)
     path = Path(db_path) if db_path else default_store_path()
+    instance: InstanceLock | None = None
+    store: Store | None = None
+
+    def give_up(code: int) -> int:
+        # Closed before logging in, or refused: let go of the store and its lock file now.
+        if store is not None:
+            store.close()
+        if instance is not None:
+            instance.release()
+        return code
+
     try:
         # One AccessDesk per store; a second one is told who has it open.
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,16 +93,16 @@ def run_app(db_path: Path | None = None) -> int:
         if not practice.is_set_up(store):
             setup = SetupDialog(store)
             if not setup.exec() or setup.actor is None:
-                return 0
+                return give_up(0)
             actor = setup.actor
         else:
             login = LoginDialog(store)
             if not login.exec() or login.actor is None:
-                return 0
+                return give_up(0)
             actor = login.actor
     except USER_ERRORS as exc:
         QMessageBox.critical(None, "AccessDesk", str(exc))
-        return 2
+        return give_up(2)
     instance.set_user(actor.username)
     _daily_backup(store, actor.username)
     window = MainWindow(store, actor)
