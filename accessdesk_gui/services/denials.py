@@ -795,7 +795,13 @@ def compose_letter(
     """The letter this denial would print, and what it still lacks."""
     _require_staff(actor)
     with store.read() as s:
-        return _compose(s, actor, _load_denial(s, denial_id), letter_date)
+        d = _load_denial(s, denial_id)
+        request_id = d.request_id
+        composed = _compose(s, actor, d, letter_date)
+    audit.record_view(
+        store, actor.username, "denial_letter_previewed", "denial", denial_id, request_id
+    )
+    return composed
 
 
 def compose_draft(
@@ -843,7 +849,11 @@ def compose_draft(
         )
         composed = _compose(s, actor, d, letter_date)
         s.expunge_all()
-        return composed
+    # The preview shows the patient's name and the requester's address: on the trail.
+    audit.record_view(
+        store, actor.username, "denial_draft_previewed", "request", request_id, request_id
+    )
+    return composed
 
 
 def preview_letter(store: Store, actor: Actor, denial_id: int, letter_date: dt.date) -> bytes:
@@ -1080,7 +1090,9 @@ def view_of(d: Denial) -> DenialView:
 def get_denial(store: Store, actor: Actor, denial_id: int) -> DenialView:
     _require_staff(actor)
     with store.read() as s:
-        return view_of(_load_denial(s, denial_id))
+        view = view_of(_load_denial(s, denial_id))
+    audit.record_view(store, actor.username, "denial_viewed", "denial", denial_id, view.request_id)
+    return view
 
 
 def denials_for_request(store: Store, actor: Actor, request_id: int) -> list[DenialView]:
@@ -1088,7 +1100,12 @@ def denials_for_request(store: Store, actor: Actor, request_id: int) -> list[Den
     with store.read() as s:
         _load(s, request_id)
         rows = s.scalars(select(Denial).where(Denial.request_id == request_id).order_by(Denial.id))
-        return [view_of(d) for d in rows]
+        views = [view_of(d) for d in rows]
+    if views:  # an empty list shows nothing of the patient's beyond the request itself
+        audit.record_view(
+            store, actor.username, "denials_viewed", "request", request_id, request_id
+        )
+    return views
 
 
 def letter_pdf(store: Store, actor: Actor, denial_id: int) -> bytes:
@@ -1098,7 +1115,11 @@ def letter_pdf(store: Store, actor: Actor, denial_id: int) -> bytes:
         d = _load_denial(s, denial_id)
         if d.letter_pdf is None:
             raise RuleViolation(f"Denial {d.id} has not been issued; there is no letter yet.")
-        return d.letter_pdf
+        pdf, request_id = bytes(d.letter_pdf), d.request_id
+    audit.record_view(
+        store, actor.username, "denial_letter_viewed", "denial", denial_id, request_id
+    )
+    return pdf
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from accessdesk_gui.services.requests import (
     _require_staff,
     _snapshot,
 )
+from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.intake_models import RequestAttachment
 from accessdesk_gui.store.models import AccessRequest
@@ -279,7 +280,12 @@ def attachment_data(store: Store, actor: Actor, attachment_id: int) -> tuple[str
         a = s.get(RequestAttachment, attachment_id)
         if a is None:
             raise NotFound(f"There is no attachment number {attachment_id}.")
-        return a.filename, a.media_type, a.data
+        found = a.filename, a.media_type, a.data, a.request_id
+    # Opening a patient's document is on the trail (ASTM E2147: who viewed what, when).
+    audit.record_view(
+        store, actor.username, "attachment_viewed", "attachment", attachment_id, found[3]
+    )
+    return found[0], found[1], found[2]
 
 
 # -- fee estimate (164.524(c)(4); access-rules 3) -------------------------------------------

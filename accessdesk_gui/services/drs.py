@@ -562,12 +562,15 @@ def request_checklist(store: Store, actor: Actor, request_id: int) -> RequestChe
         if s.get(AccessRequest, request_id) is None:
             raise NotFound(f"There is no request number {request_id}.")
         meta = s.get(RequestDrs, request_id)
-        return RequestChecklist(
+        checklist = RequestChecklist(
             request_id=request_id,
             map_version=None if meta is None else meta.map_version,
             scope=Scope.whole() if meta is None else _scope_of(meta.scope_json),
             items=_items(s, request_id),
         )
+    # What is being collected of the patient's record, and from where: on the trail.
+    audit.record_view(store, actor.username, "checklist_viewed", "request", request_id, request_id)
+    return checklist
 
 
 def open_items(store: Store, actor: Actor, request_id: int) -> list[Item]:

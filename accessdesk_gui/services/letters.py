@@ -718,21 +718,35 @@ def list_letters(store: Store, actor: Actor, request_id: int) -> list[IssuedLett
             .options(selectinload(IssuedLetterRow.mailings))
             .order_by(IssuedLetterRow.id)
         ).all()
-        return [_to_issued(s, row, r) for row in rows]
+        found = [_to_issued(s, row, r) for row in rows]
+    # One entry per listing (recipients and dates are the patient's), none per table row;
+    # an empty list shows nothing of the patient's beyond the request itself.
+    if found:
+        audit.record_view(
+            store, actor.username, "letters_listed", "request", request_id, request_id
+        )
+    return found
 
 
 def get_letter(store: Store, actor: Actor, letter_id: int) -> IssuedLetter:
     _require_staff(actor)
     with store.read() as s:
         row = _load_letter(s, letter_id)
-        return _to_issued(s, row, _load_request(s, row.request_id))
+        letter = _to_issued(s, row, _load_request(s, row.request_id))
+    audit.record_view(
+        store, actor.username, "letter_viewed", "letter", letter_id, letter.request_id
+    )
+    return letter
 
 
 def original_pdf(store: Store, actor: Actor, letter_id: int) -> bytes:
-    """The PDF exactly as issued, for preview (no output is logged)."""
+    """The PDF exactly as issued, for preview: no output is logged, the viewing is audited."""
     _require_staff(actor)
     with store.read() as s:
-        return bytes(_load_letter(s, letter_id).pdf)
+        row = _load_letter(s, letter_id)
+        pdf, request_id = bytes(row.pdf), row.request_id
+    audit.record_view(store, actor.username, "letter_viewed", "letter", letter_id, request_id)
+    return pdf
 
 
 # -- outputs: originals while unsent, marked copies after -----------------------------------

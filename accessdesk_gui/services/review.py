@@ -613,14 +613,21 @@ def _view(s: Session, rv: ReviewRequest) -> ReviewView:
 def get_review(store: Store, actor: Actor, review_id: int) -> ReviewView:
     _require_staff(actor)
     with store.read() as s:
-        return _view(s, _load_review(s, review_id))
+        view = _view(s, _load_review(s, review_id))
+    audit.record_view(store, actor.username, "review_viewed", "review", review_id, view.request_id)
+    return view
 
 
 def reviews_for_denial(store: Store, actor: Actor, denial_id: int) -> list[ReviewView]:
     _require_staff(actor)
     with store.read() as s:
         rows = s.scalars(select(ReviewRequest).where(ReviewRequest.denial_id == denial_id)).all()
-        return [_view(s, rv) for rv in rows]
+        views = [_view(s, rv) for rv in rows]
+    if views:  # an empty list shows nothing of the patient's beyond the denial itself
+        audit.record_view(
+            store, actor.username, "reviews_viewed", "denial", denial_id, views[0].request_id
+        )
+    return views
 
 
 def determination_pdf(store: Store, actor: Actor, review_id: int) -> bytes:
@@ -631,7 +638,11 @@ def determination_pdf(store: Store, actor: Actor, review_id: int) -> bytes:
         )
         if det is None or det.letter_pdf is None:
             raise RuleViolation(f"Review {review_id} has not been decided yet.")
-        return det.letter_pdf
+        pdf, request_id = bytes(det.letter_pdf), _load_review(s, review_id).denial.request_id
+    audit.record_view(
+        store, actor.username, "review_letter_viewed", "review", review_id, request_id
+    )
+    return pdf
 
 
 # ---------------------------------------------------------------------------------------

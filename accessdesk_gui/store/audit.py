@@ -11,12 +11,15 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessdesk_gui.store.models import AuditEntry
+
+if TYPE_CHECKING:
+    from accessdesk_gui.store.db import Store
 
 GENESIS = "0" * 64
 
@@ -128,6 +131,20 @@ class VerifyResult:
     head_hash: str
     first_bad_seq: int | None = None
     problem: str = ""
+
+
+def record_view(
+    store: Store, username: str, action: str, entity: str, entity_id: object, request_id: int
+) -> None:
+    """Record that ``username`` was shown a patient's data (ASTM E2147: who viewed whose
+    record, what, when), in its own write transaction.
+
+    For services whose reading runs in a read session: call it after the data is read and
+    before returning it, so nothing is shown without its entry (if the entry cannot be
+    written, the error propagates and the data is not returned).
+    """
+    with store.write() as s:
+        append(s, username, action, entity, entity_id, patient_ref=f"request:{request_id}")
 
 
 def verify(session: Session) -> VerifyResult:
