@@ -253,7 +253,7 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)  # readable by this account only (where the OS has modes)
             if key.kind == "passphrase" and keys.recorded_mode(path) != "demo":
-                keys.record_passphrase_mode(path)
+                keys.record_passphrase_mode(path)  # a provider that gave the phrase as is
         engine = _make_engine(path, key)
         store = cls(path, engine, key)
         try:

@@ -136,7 +136,7 @@ def recorded_mode(path: Path) -> str:
         return "keyring"
 
 
-def record_passphrase_mode(path: Path, chosen_by: str = "") -> None:
+def record_passphrase_mode(path: Path, chosen_by: str = "", salt: bytes | None = None) -> None:
     """Write down, next to the store, that its key is a typed passphrase (not secret)."""
     mode_file(path).write_text(
         json.dumps(
@@ -144,6 +144,8 @@ def record_passphrase_mode(path: Path, chosen_by: str = "") -> None:
                 "mode": "passphrase",
                 "chosen_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "chosen_by": chosen_by,
+                # Not secret: it makes the same passphrase give another key in another store.
+                "salt": salt.hex() if salt else None,
                 "note": "The store is encrypted with a key derived from a practice passphrase "
                 "typed at each start (no keyring was used). Keep this file with the store.",
             },
@@ -199,8 +201,38 @@ class FixedKeyProvider:
         return self.key
 
 
+# The passphrase is stretched once per start with PBKDF2-HMAC-SHA512 (SQLCipher 4's own
+# KDF and iteration count) and handed to SQLCipher as a raw key. Given the passphrase
+# itself, SQLCipher would run its KDF again for every connection (about 180 ms each).
+KDF_ITERATIONS = 256_000
+
+
+def passphrase_salt(path: Path, create: bool) -> bytes | None:
+    """The store's KDF salt from its mode file; a new one when the store is created.
+    None for a passphrase store made before salts were recorded (passphrase given as is)."""
+    f = mode_file(path)
+    data: dict[str, object] = {}
+    if f.exists():
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            data = {}
+    salt = data.get("salt")
+    if isinstance(salt, str):
+        return bytes.fromhex(salt)
+    if not create:
+        return None
+    return secrets.token_bytes(16)
+
+
+def derive_key(passphrase: str, salt: bytes) -> StoreKey:
+    return StoreKey.raw(
+        hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ITERATIONS, KEY_BYTES)
+    )
+
+
 class PassphraseKeyProvider:
-    """The explicit fallback: SQLCipher derives the key from a practice passphrase."""
+    """The explicit fallback: the key is derived from a practice passphrase."""
 
     def __init__(self, passphrase: str | None = None) -> None:
         self.passphrase = passphrase
@@ -216,13 +248,19 @@ class PassphraseKeyProvider:
             raise KeyProblem(
                 f"The practice passphrase must be at least {PASSPHRASE_MIN} characters."
             )
-        return StoreKey("passphrase", pp)
+        salt = passphrase_salt(path, create)
+        if salt is None:
+            return StoreKey("passphrase", pp)
+        if create:
+            record_passphrase_mode(path, salt=salt)
+        return derive_key(pp, salt)
 
 
 # Demo stores hold only invented people. Their key comes from this published phrase so a
 # demo works on a machine without a keyring; the mode file says so, and no real store
 # ever takes this path (record_demo_mode is called only by services/demo.py).
 DEMO_PASSPHRASE = "accessdesk demo store: fictional data only"
+DEMO_KEY = StoreKey.raw(hashlib.sha256(DEMO_PASSPHRASE.encode()).digest())
 
 
 def record_demo_mode(path: Path) -> None:
@@ -244,7 +282,7 @@ def default_key_provider(path: Path) -> KeyProvider:
     if mode == "passphrase":
         return PassphraseKeyProvider()
     if mode == "demo":
-        return PassphraseKeyProvider(DEMO_PASSPHRASE)
+        return FixedKeyProvider(DEMO_KEY)
     return KeyringKeyProvider()
 
 

@@ -157,3 +157,21 @@ def test_passphrase_mode_is_explicit_and_recorded(
     con = connect_raw(p)
     assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
     con.close()
+
+
+def test_a_passphrase_is_stretched_once_with_a_salt_per_store(tmp_path) -> None:
+    from accessdesk_gui.store import keys
+    from accessdesk_gui.store.db import Store, StoreWrongKey
+
+    phrase = "our clinic passphrase, typed at start"
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    for p in (a, b):
+        Store.open(p, create=True, key_provider=keys.PassphraseKeyProvider(phrase)).close()
+        assert keys.recorded_mode(p) == "passphrase"
+    key_a = keys.PassphraseKeyProvider(phrase).key_for(a, create=False)
+    key_b = keys.PassphraseKeyProvider(phrase).key_for(b, create=False)
+    # A raw key reaches SQLCipher (no KDF per connection), and the salt differs per store.
+    assert key_a.kind == "raw" and key_b.kind == "raw" and key_a.secret != key_b.secret
+    Store.open(a, key_provider=keys.PassphraseKeyProvider(phrase)).close()
+    with pytest.raises(StoreWrongKey):
+        Store.open(a, key_provider=keys.PassphraseKeyProvider(phrase + "!"))
