@@ -23,24 +23,18 @@ def run(db: Path, *args: str, user: str | None = "admin", password: str = PASSWO
     return subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=60, check=False)
 
 
+def init_store(path: Path, practice: str = "Clinic") -> Path:
+    """Set up a store through 'accessdesk init' with admin / PASSWORD."""
+    r = run(path, "init", "--practice-name", practice, "--address", "1 Main St",
+            "--phone", "555-010-0100", "--state", "OR", "--admin-name", "Ada Admin")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return path
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "store.sqlite"
-    r = run(
-        path,
-        "init",
-        "--practice-name",
-        "Clinic",
-        "--address",
-        "1 Main St",
-        "--phone",
-        "555-010-0100",
-        "--state",
-        "OR",
-        "--admin-name",
-        "Ada Admin",
-    )
-    assert r.returncode == 0, r.stderr
+    init_store(path)
     return path
 
 

@@ -10,27 +10,13 @@ from pypdf import PdfReader
 
 from accessdesk_gui.domain.drs import to_dict
 from accessdesk_gui.domain.drs_catalogue import demo_map
-from tests.cli.test_cli import add, run
+from tests.cli.test_cli import add, init_store, run
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("drscli") / "store.sqlite"
-    r = run(
-        path,
-        "init",
-        "--practice-name",
-        "Clinic Zoë (fictional)",
-        "--address",
-        "1 Main St",
-        "--phone",
-        "555-010-0100",
-        "--state",
-        "OR",
-        "--admin-name",
-        "Ada Admin",
-    )
-    assert r.returncode == 0, r.stderr
+    init_store(path, practice="Clinic Zoë (fictional)")
     return path
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli.test_cli import init_store
 from tests.conftest import PASSWORD
 
 
@@ -19,21 +20,7 @@ def run(db: Path, *args: str, env: dict[str, str] | None = None, user: str = "ad
 
 def test_new_pc_recovery_sheet_key_restore_and_backup_restore(tmp_path: Path) -> None:
     old = tmp_path / "old" / "office.sqlite"
-    r = run(
-        old,
-        "init",
-        "--practice-name",
-        "Clinic",
-        "--address",
-        "1 Main St",
-        "--phone",
-        "555-010-0100",
-        "--state",
-        "OR",
-        "--admin-name",
-        "Ada Admin",
-    )
-    assert r.returncode == 0, r.stderr
+    init_store(old)
     sheet = run(old, "key", "recovery-sheet")
     assert sheet.returncode == 0, sheet.stderr
     key_line = re.compile(r"^    [A-Z2-7]{4}( [A-Z2-7]{4})*$")
@@ -92,21 +79,7 @@ def test_audit_report_as_pdf_names_no_patient_in_its_metadata(tmp_path: Path) ->
     from pypdf import PdfReader
 
     db = tmp_path / "office.sqlite"
-    r = run(
-        db,
-        "init",
-        "--practice-name",
-        "Clinic",
-        "--address",
-        "1 Main St",
-        "--phone",
-        "555-010-0100",
-        "--state",
-        "OR",
-        "--admin-name",
-        "Ada Admin",
-    )
-    assert r.returncode == 0, r.stderr
+    init_store(db)
     r = run(
         db,
         "request",
