@@ -179,9 +179,10 @@ class MainWindow(QMainWindow):
         # after the first paint, so the queue is usable at once.
         self._update_summary()
         QTimer.singleShot(0, self._after_first_paint)
-        if self.model.rowCount():
-            self.table.selectRow(0)
-        self.table.setFocus()
+        # No request is opened until the user picks one: opening is a view of PHI and is
+        # audited (164.312(b)), so the app must not record views nobody made. The search box
+        # has the focus (a table taking focus makes its first row current, which opens it).
+        self.search.setFocus()
 
     # -- behaviour ------------------------------------------------------------------------
 

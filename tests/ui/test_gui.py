@@ -239,3 +239,21 @@ def test_login_dialog(qtbot, store, admin) -> None:
     _fill(dialog, password=PASSWORD)
     _ok(dialog)
     assert dialog.actor is not None and dialog.actor.username == "admin"
+
+
+def test_opening_the_queue_opens_no_request_and_records_no_view(qtbot, store, desk) -> None:
+    from sqlalchemy import select
+
+    from accessdesk_gui.store.models import AuditEntry
+
+    requests.log_request(store, desk, make_intake(), today=TODAY)
+    win = MainWindow(store, desk, today=TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.wait(50)
+    assert win.detail.detail is None
+    with store.read() as s:
+        actions = list(s.scalars(select(AuditEntry.action)))
+    assert "request_viewed" not in actions
+    qtbot.keyClick(win.table, Qt.Key.Key_Down)  # keyboard: the first row, and now a view
+    qtbot.waitUntil(lambda: win.detail.detail is not None, timeout=2000)

@@ -215,7 +215,9 @@ def test_keyboard_enter_opens_and_arrows_move(qtbot, store, desk) -> None:
     win = MainWindow(store, desk, today=TODAY)
     qtbot.addWidget(win)
     win.show()
+    assert win.detail.detail is None  # nothing is opened (and audited) until chosen
     win.table.setFocus()
+    win.table.setCurrentIndex(win.model.index(0, 0))  # the user arrives on the first row
     assert win.current_request_id() == a
     qtbot.keyClick(win.table, Qt.Key.Key_Down)
     assert win.current_request_id() == b
