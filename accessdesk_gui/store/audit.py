@@ -62,6 +62,22 @@ def entry_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _patient_ref_of(
+    entity: str,
+    entity_id: object,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> str:
+    """Whose record an entry concerns, when the caller did not say: the request itself, or
+    the request a letter, denial or review belongs to (so a report by patient finds it)."""
+    if entity == "request":
+        return f"request:{entity_id}"
+    for data in (after, before):
+        if data and isinstance(data.get("request_id"), int):
+            return f"request:{data['request_id']}"
+    return ""
+
+
 def append(
     session: Session,
     username: str,
@@ -91,7 +107,7 @@ def append(
         happened = event_at.isoformat()
     else:
         happened = recorded
-    patient_ref = patient_ref[:40]
+    patient_ref = (patient_ref or _patient_ref_of(entity, entity_id, before, after))[:40]
     b, a = canonical(before), canonical(after)
     entry = AuditEntry(
         seq=seq,

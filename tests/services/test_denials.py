@@ -417,3 +417,14 @@ def test_awaiting_sign_off_view_lists_denials_to_sign_and_reviews_to_decide(offi
         )
         == 1
     )
+
+
+def test_audit_report_by_patient_includes_letters_and_denials(office) -> None:
+    did = _draft(office, GroundCode.LEGAL_PROCEEDING)
+    denials.issue_denial(office.store, office.desk, did, ISSUE)
+    rid = denials.get_denial(office.store, office.desk, did).request_id
+    name = requests.get_request(office.store, office.desk, rid).patient_name
+    report = audit_service.report(office.store, office.admin, patient=name)
+    actions = {row.action for row in report.rows if row.patient_ref == f"request:{rid}"}
+    # Changes to the request's denial and its frozen letter count as this patient's record.
+    assert {"denial_drafted", "denial_issued", "letter_issued"} <= actions
