@@ -135,15 +135,14 @@ class LetterSettings:
     complaint_phone: str = ""
     review_how: str = ""
 
-    def review_instructions(self) -> str:
+    def review_instructions(self, language: str = "en") -> str:
         """How to ask for a review (164.524(d)(2)(ii)); built from the contact if not set."""
         if self.review_how.strip():
             return self.review_how.strip()
         if not (self.complaint_contact.strip() and self.complaint_phone.strip()):
             return ""
-        return (
-            f"write to {self.complaint_contact.strip()} at the address above, or call "
-            f"{self.complaint_phone.strip()}. There is no deadline for asking."
+        return _PHRASES[language]["review_how"].format(
+            contact=self.complaint_contact.strip(), phone=self.complaint_phone.strip()
         )
 
 
@@ -684,10 +683,33 @@ def _join(items: Sequence[str]) -> str:
     return "; ".join(i for i in items if i)
 
 
-def _part_label(p: DenialPart) -> str:
+def _part_label(p: DenialPart, language: str = "en") -> str:
     if p.kind == PartKind.DATE_RANGE and p.start and p.end:
-        return f"{p.description} ({p.start.isoformat()} to {p.end.isoformat()})"
+        to = " a " if language == "es" else " to "
+        return f"{p.description} ({p.start.isoformat()}{to}{p.end.isoformat()})"
     return p.description
+
+
+# The few phrases the composer adds around staff-typed part descriptions, per letter
+# language (the rest of the letter's text is the engine's, letters/texts.py).
+_PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "copy_only": "a copy of {part} (you may still inspect it)",
+        "inspection": "inspection of {part}",
+        "review_how": "write to {contact} at the address above, or call {phone}. There is "
+        "no deadline for asking.",
+        "awaiting": "(awaiting the professional's signature)",
+        "privacy_officer": "Privacy Officer",
+    },
+    "es": {
+        "copy_only": "una copia de {part} (puede seguir revisándolo en persona)",
+        "inspection": "revisar en persona {part}",
+        "review_how": "escriba a {contact} a la dirección de arriba, o llame al {phone}. "
+        "No hay plazo para pedirla.",
+        "awaiting": "(a la espera de la firma del profesional)",
+        "privacy_officer": "Responsable de privacidad",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -717,6 +739,9 @@ def _denied_parts(d: Denial) -> list[DeniedPart]:
 
 def _compose(s: Session, actor: Actor, d: Denial, letter_date: dt.date) -> ComposedLetter:
     r = d.request
+    # The requester's preferred language recorded at intake (en or es).
+    lang = r.preferred_language if r.preferred_language in _PHRASES else "en"
+    say = _PHRASES[lang]
     ls = get_letter_settings_in(s)
     access = AccessKind(r.access)
     extent = denial_extent(_request_parts(d), _denied_parts(d), access)
@@ -726,15 +751,16 @@ def _compose(s: Session, actor: Actor, d: Denial, letter_date: dt.date) -> Compo
     withheld = []
     released = []
     for p in d.parts:
+        label = _part_label(p, lang)
         if p.ground_code and p.part_key not in released_ids:
-            withheld.append(_part_label(p))
+            withheld.append(label)
         elif p.ground_code:  # copy withheld, inspection open (164.524(a)(2)(ii))
-            withheld.append(f"a copy of {_part_label(p)} (you may still inspect it)")
-            released.append(f"inspection of {_part_label(p)}")
+            withheld.append(say["copy_only"].format(part=label))
+            released.append(say["inspection"].format(part=label))
         else:
-            released.append(_part_label(p))
+            released.append(label)
     reviewable = any(is_reviewable(c) for c in codes)
-    review_how = ls.review_instructions() if reviewable else ""
+    review_how = ls.review_instructions(lang) if reviewable else ""
     basis = " ".join(GROUNDS[c].explanation for c in codes)
     facts = DenialLetterFacts(
         basis=basis,
@@ -769,14 +795,14 @@ def _compose(s: Session, actor: Actor, d: Denial, letter_date: dt.date) -> Compo
         signer = signer_of(d.signature)
     elif reviewable:
         name = d.determiner.full_name if d.determiner else ""
-        signer = Signer(name, "(awaiting the professional's signature)")
+        signer = Signer(name, say["awaiting"])
     else:
         signer = Signer(
-            actor.full_name, "Privacy Officer" if actor.has(Role.PRIVACY_OFFICER) else ""
+            actor.full_name, say["privacy_officer"] if actor.has(Role.PRIVACY_OFFICER) else ""
         )
     data = LetterData(
         kind=LetterKind.PARTIAL_DENIAL if extent is Extent.PARTIAL else LetterKind.DENIAL,
-        language="en",
+        language=lang,  # type: ignore[arg-type]
         letterhead=letterhead(s),
         recipient=recipient(r, d.letter_address),
         letter_date=letter_date,

@@ -428,3 +428,15 @@ def test_audit_report_by_patient_includes_letters_and_denials(office) -> None:
     actions = {row.action for row in report.rows if row.patient_ref == f"request:{rid}"}
     # Changes to the request's denial and its frozen letter count as this patient's record.
     assert {"denial_drafted", "denial_issued", "letter_issued"} <= actions
+
+
+def test_denial_letter_is_in_the_requesters_preferred_language(office) -> None:
+    rid = log(office.store, office.desk, preferred_language="es")
+    did = _draft(office, GroundCode.ENDANGERMENT, rid)
+    denials.sign_denial(office.store, office.patel, did, PASSWORD)
+    letter = denials.issue_denial(office.store, office.desk, did, ISSUE)
+    text = pdf_text(letter.pdf)
+    assert "Nuestra respuesta a su solicitud" in text
+    assert "No hay plazo para pedirla" in text  # how to ask for review, in Spanish
+    assert "Notes of 2024-03-05" in text  # staff-typed descriptions stay as typed
+    assert "Our answer to your request" not in text
