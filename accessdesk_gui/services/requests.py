@@ -29,7 +29,6 @@ from accessdesk_gui.domain.intake import (
     fold_for_search,
 )
 from accessdesk_gui.domain.lifecycle import Action, Status
-from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import drs
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
@@ -921,10 +920,6 @@ def get_request(
                 )
             ),
         )
-
-
-def require_role(actor: Actor, role: Role, doing: str) -> None:
-    actor.require(role, doing)
 
 
 __all__ = [

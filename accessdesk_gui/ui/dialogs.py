@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
@@ -146,10 +145,6 @@ class ActionDialog(FormDialog):
 
     def submit(self) -> None:
         self._run(self.form)
-
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 class NoKeyringDialog(FormDialog):
