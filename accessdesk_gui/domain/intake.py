@@ -15,17 +15,20 @@ from enum import StrEnum
 from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.domain.fees import FeeFacts
+from accessdesk_gui.domain.requesters import (  # re-exported
+    REQUESTER_LABELS as REQUESTER_LABELS,
+)
+from accessdesk_gui.domain.requesters import (
+    RequesterKind as RequesterKind,
+)
+from accessdesk_gui.domain.requesters import (
+    fold_for_search as fold_for_search,
+)
 
 NAME_MAX = 200
 TEXT_MAX = 4000
 MRN_MAX = 40
 OLDEST_BIRTH_YEAR = 1880
-
-
-class RequesterKind(StrEnum):
-    INDIVIDUAL = "individual"
-    PERSONAL_REPRESENTATIVE = "personal_representative"  # 164.502(g)
-    THIRD_PARTY_DIRECTIVE = "third_party_directive"  # 164.524(c)(3)(ii)
 
 
 class Authority(StrEnum):
@@ -144,12 +147,6 @@ DEFAULT_CATEGORIES: dict[str, str] = {
     "portal_messages": "Portal messages and correspondence",
 }
 WHOLE_DRS_TEXT = "The whole designated record set"
-
-REQUESTER_LABELS = {
-    RequesterKind.INDIVIDUAL: "The patient",
-    RequesterKind.PERSONAL_REPRESENTATIVE: "Personal representative",
-    RequesterKind.THIRD_PARTY_DIRECTIVE: "Directive to send to a third party",
-}
 
 EMAIL_RISK_WARNING = (
     "Unencrypted e-mail can be read or changed on its way and may reach the wrong person. "
@@ -467,9 +464,3 @@ def fee_facts(intake: Intake) -> FeeFacts:
             intake.requester_kind is RequesterKind.THIRD_PARTY_DIRECTIVE and electronic
         ),
     )
-
-
-def fold_for_search(text: str) -> str:
-    """Lower-case and strip accents so 'nguyen' finds 'Nguyễn' and 'zoe' finds 'Zoë'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

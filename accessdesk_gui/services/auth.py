@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,6 +10,18 @@ from sqlalchemy import select
 
 from accessdesk_gui.domain.intake import check_name
 from accessdesk_gui.domain.roles import PASSWORD_MIN, Role
+from accessdesk_gui.services.actor import (  # re-exported
+    Actor as Actor,
+)
+from accessdesk_gui.services.actor import (
+    UserSummary as UserSummary,
+)
+from accessdesk_gui.services.actor import (
+    list_users as list_users,
+)
+from accessdesk_gui.services.actor import (
+    parse_roles as parse_roles,
+)
 from accessdesk_gui.services.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
@@ -18,25 +29,6 @@ from accessdesk_gui.store.models import User
 
 # argon2id with the library's current defaults; parameters are recorded in each hash.
 _hasher = PasswordHasher()
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int
-    username: str
-    full_name: str
-    roles: frozenset[Role]
-    licence_type: str = ""
-    licence_number: str = ""
-
-    def has(self, role: Role) -> bool:
-        return role in self.roles
-
-    def require(self, role: Role, doing: str) -> None:
-        if role not in self.roles:
-            raise PermissionDenied(
-                f"{self.username} cannot {doing}: that needs the {role.value} role."
-            )
 
 
 def hash_password(password: str) -> str:
@@ -56,10 +48,6 @@ def check_password_rules(password: str) -> None:
         raise InvalidInput(
             "password", f"must be at least {PASSWORD_MIN} characters (a passphrase works well)."
         )
-
-
-def parse_roles(text: str) -> frozenset[Role]:
-    return frozenset(Role(r) for r in text.split(",") if r)
 
 
 def actor_of(user: User) -> Actor:
@@ -167,17 +155,3 @@ def add_user(
             },
         )
         return actor_of(user)
-
-
-@dataclass(frozen=True)
-class UserSummary:
-    id: int
-    username: str
-    full_name: str
-    roles: frozenset[Role]
-
-
-def list_users(store: Store, actor: Actor) -> list[UserSummary]:
-    with store.read() as s:
-        users = s.scalars(select(User).where(User.active).order_by(User.full_name)).all()
-        return [UserSummary(u.id, u.username, u.full_name, parse_roles(u.roles)) for u in users]

@@ -9,14 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import Any
 
-from sqlalchemy import and_, func, select
-
-from accessdesk_gui.domain import deadlines, lifecycle
+from accessdesk_gui.domain import lifecycle
 from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
 from accessdesk_gui.domain.fees import (
@@ -43,8 +39,8 @@ from accessdesk_gui.domain.intake import (
 from accessdesk_gui.domain.lifecycle import Status
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import NotFound
+from accessdesk_gui.services.queue import Reminder, reminders
 from accessdesk_gui.services.requests import (
-    OPEN_VALUES,
     _load,
     _record,
     _require_staff,
@@ -377,72 +373,3 @@ def estimate(
 
 
 # -- the daily reminder ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reminder:
-    today: dt.date
-    overdue: int
-    due_today: int
-    crossing_1: int  # due tomorrow: crossed the 1-day mark today
-    crossing_7: int  # due in 7 days: crossed the 7-day mark today
-    incomplete: int
-    unverified: int
-
-    @property
-    def needs_action(self) -> bool:
-        return any(
-            (
-                self.overdue,
-                self.due_today,
-                self.crossing_1,
-                self.crossing_7,
-                self.incomplete,
-                self.unverified,
-            )
-        )
-
-    def text(self) -> str:
-        def n(count: int, one: str, many: str) -> str:
-            return f"{count} {one if count == 1 else many}"
-
-        parts = []
-        if self.overdue:
-            parts.append(n(self.overdue, "request is OVERDUE", "requests are OVERDUE"))
-        if self.due_today:
-            parts.append(n(self.due_today, "is due today", "are due today"))
-        if self.crossing_1:
-            parts.append(n(self.crossing_1, "is due tomorrow", "are due tomorrow"))
-        if self.crossing_7:
-            parts.append(n(self.crossing_7, "is now 7 days from due", "are now 7 days from due"))
-        if self.incomplete:
-            parts.append(n(self.incomplete, "needs clarification", "need clarification"))
-        if self.unverified:
-            parts.append(
-                n(self.unverified, "awaits identity verification", "await identity verification")
-            )
-        if not parts:
-            return "Nothing needs action today."
-        return "Today: " + "; ".join(parts) + "."
-
-
-def reminders(store: Store, actor: Actor, today: dt.date) -> Reminder:
-    """What needs action today: counted in SQL on the open requests."""
-    _require_staff(actor)
-    due = AccessRequest.effective_due
-    open_ = AccessRequest.status.in_(OPEN_VALUES)
-
-    def count(*conds: Any) -> int:
-        with store.read() as s:
-            stmt = select(func.count(AccessRequest.id)).where(and_(open_, *conds))
-            return int(s.scalar(stmt) or 0)
-
-    return Reminder(
-        today=today,
-        overdue=count(due < today),
-        due_today=count(due == today),
-        crossing_1=count(due == today + dt.timedelta(days=1)),
-        crossing_7=count(due == today + dt.timedelta(days=deadlines.DUE_SOON_DAYS)),
-        incomplete=count(AccessRequest.incomplete.is_(True)),
-        unverified=count(AccessRequest.verified_method == ""),
-    )

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from accessdesk_gui.domain import deadlines, lifecycle
 from accessdesk_gui.domain.deadlines import AccessKind, Urgency
@@ -32,16 +31,40 @@ from accessdesk_gui.domain.lifecycle import Action, Status
 from accessdesk_gui.services import drs
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
+from accessdesk_gui.services.queue import (  # re-exported
+    CLOSED_VALUES as CLOSED_VALUES,
+)
+from accessdesk_gui.services.queue import (
+    OPEN_VALUES as OPEN_VALUES,
+)
+from accessdesk_gui.services.queue import (
+    VIEW_LABELS as VIEW_LABELS,
+)
+from accessdesk_gui.services.queue import (
+    DueWindow as DueWindow,
+)
+from accessdesk_gui.services.queue import (
+    Query as Query,
+)
+from accessdesk_gui.services.queue import (
+    RequestRow as RequestRow,
+)
+from accessdesk_gui.services.queue import (
+    SortKey as SortKey,
+)
+from accessdesk_gui.services.queue import (
+    View as View,
+)
+from accessdesk_gui.services.queue import (
+    count_requests as count_requests,
+)
+from accessdesk_gui.services.queue import (
+    list_requests as list_requests,
+)
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
-from accessdesk_gui.store.denial_models import Denial, ReviewRequest
 from accessdesk_gui.store.intake_models import RequestAttachment
 from accessdesk_gui.store.models import AccessRequest, Practice, TimelineEvent, User
-
-CLOSED_VALUES = [s.value for s in lifecycle.CLOSED]
-# Open = every status that is not closed, listed positively so SQLite can range-scan the
-# (status, effective_due) index instead of skipping six years of closed requests.
-OPEN_VALUES = [s.value for s in Status if s not in lifecycle.CLOSED]
 
 
 def _now() -> dt.datetime:
@@ -417,224 +440,6 @@ def assign(store: Store, actor: Actor, request_id: int, user_id: int | None) -> 
 
 
 # -- reading ----------------------------------------------------------------------------
-
-
-class View(StrEnum):
-    OPEN = "open"
-    OVERDUE = "overdue"
-    DUE_7 = "due_7"
-    CLOSED = "closed"
-    ALL = "all"
-    # Saved views of the front desk (intake_1).
-    MINE = "mine"
-    DUE_WEEK = "due_week"
-    AWAITING_SIGN_OFF = "awaiting_sign_off"
-    INCOMPLETE = "incomplete"
-
-
-VIEW_LABELS = {
-    View.MINE: "My requests",
-    View.DUE_WEEK: "Due this week",
-    View.AWAITING_SIGN_OFF: "Awaiting sign-off",
-    View.INCOMPLETE: "Incomplete",
-    View.OPEN: "Open",
-    View.OVERDUE: "Overdue",
-    View.DUE_7: "Due within 7 days",
-    View.CLOSED: "Closed",
-    View.ALL: "All",
-}
-
-
-class DueWindow(StrEnum):
-    OVERDUE = "overdue"
-    DAYS_3 = "3"
-    DAYS_7 = "7"
-
-
-class SortKey(StrEnum):
-    NUMBER = "number"
-    PATIENT = "patient"
-    REQUESTER = "requester"
-    RECEIVED = "received"
-    DUE = "due"
-    STATUS = "status"
-    ASSIGNEE = "assignee"
-
-
-_SORT_COLUMNS: dict[SortKey, Any] = {
-    SortKey.NUMBER: AccessRequest.id,
-    SortKey.PATIENT: AccessRequest.patient_fold,
-    SortKey.REQUESTER: AccessRequest.requester_name,
-    SortKey.RECEIVED: AccessRequest.received,
-    SortKey.DUE: AccessRequest.effective_due,
-    SortKey.STATUS: AccessRequest.status,
-    SortKey.ASSIGNEE: User.full_name,
-}
-
-
-@dataclass(frozen=True)
-class Query:
-    view: View = View.OPEN
-    search: str = ""
-    assignee_id: int | None = None
-    status: Status | None = None
-    due_within: DueWindow | None = None
-    requester_kind: str | None = None
-    # Whose "My requests" view this is (the logged-in user).
-    me_id: int | None = None
-    sort: SortKey = SortKey.DUE
-    descending: bool = False
-    today: dt.date = field(default_factory=dt.date.today)
-
-
-@dataclass(frozen=True)
-class RequestRow:
-    id: int
-    patient_name: str
-    requester: str
-    received: dt.date
-    due: dt.date
-    days_left: int
-    status: Status
-    urgency: Urgency
-    assignee: str
-
-
-def _search_condition(text: str, as_subquery: bool) -> Any:
-    """Patient name (accents and case folded on both sides), MRN or request number.
-
-    For a page of rows the match is a subquery over an alias: SQLite then scans the table
-    once for matches and walks the sort index checking row ids, instead of reading every
-    row through the index (bench/bench_queue.py measures both).
-    """
-    t = aliased(AccessRequest) if as_subquery else AccessRequest
-    folded = fold_for_search(text)
-    like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    options = [t.patient_fold.like(like, escape="\\"), t.mrn == text]
-    number = text.lstrip("#")
-    if number.isdigit() and len(number) < 12:
-        options.append(t.id == int(number))
-    if not as_subquery:
-        return or_(*options)
-    return AccessRequest.id.in_(select(t.id).where(or_(*options)))
-
-
-def _where(q: Query, for_page: bool = False) -> list[Any]:
-    conds: list[Any] = []
-    open_ = AccessRequest.status.in_(OPEN_VALUES)
-    if q.view is View.OPEN:
-        conds.append(open_)
-    elif q.view is View.OVERDUE:
-        conds += [open_, AccessRequest.effective_due < q.today]
-    elif q.view is View.DUE_7:
-        conds += [
-            open_,
-            AccessRequest.effective_due >= q.today,
-            AccessRequest.effective_due <= q.today + dt.timedelta(days=deadlines.DUE_SOON_DAYS),
-        ]
-    elif q.view is View.CLOSED:
-        conds.append(AccessRequest.status.in_(CLOSED_VALUES))
-    elif q.view is View.MINE:
-        conds += [open_, AccessRequest.assigned_to_id == (q.me_id or -1)]
-    elif q.view is View.DUE_WEEK:
-        # From today to the end of this working week (the coming Friday; at a weekend,
-        # next Friday): what must go out before the office closes for the week.
-        friday = q.today + dt.timedelta(days=(4 - q.today.weekday()) % 7)
-        conds += [
-            open_,
-            AccessRequest.effective_due >= q.today,
-            AccessRequest.effective_due <= friday,
-        ]
-    elif q.view is View.AWAITING_SIGN_OFF:
-        # A denial waiting for the licensed professional's determination (524(a)(3)), or a
-        # review asked for and not yet decided (524(a)(4)).
-        conds.append(
-            or_(
-                AccessRequest.id.in_(
-                    select(Denial.request_id).where(Denial.status == "awaiting_signature")
-                ),
-                AccessRequest.id.in_(
-                    select(Denial.request_id)
-                    .join(ReviewRequest, ReviewRequest.denial_id == Denial.id)
-                    .where(ReviewRequest.status.in_(("awaiting_referral", "referred")))
-                ),
-            )
-        )
-    elif q.view is View.INCOMPLETE:
-        conds += [open_, AccessRequest.incomplete.is_(True)]
-    if q.assignee_id is not None:
-        conds.append(AccessRequest.assigned_to_id == q.assignee_id)
-    if q.status is not None:
-        conds.append(AccessRequest.status == q.status.value)
-    if q.requester_kind:
-        conds.append(AccessRequest.requester_kind == q.requester_kind)
-    if q.due_within is not None:
-        conds.append(open_)
-        if q.due_within is DueWindow.OVERDUE:
-            conds.append(AccessRequest.effective_due < q.today)
-        else:
-            days = int(q.due_within.value)
-            conds += [
-                AccessRequest.effective_due >= q.today,
-                AccessRequest.effective_due <= q.today + dt.timedelta(days=days),
-            ]
-    text = q.search.strip()
-    if text:
-        # Over the few open requests the status index finds the rows; over all or closed
-        # requests the search itself must narrow them first (see _search_condition).
-        wide = q.view in (View.ALL, View.CLOSED) and q.status is None and q.due_within is None
-        conds.append(_search_condition(text, for_page and wide))
-    return conds
-
-
-def _select_rows(q: Query) -> Select[int, str, str, dt.date, dt.date, str, str | None]:
-    stmt = (
-        select(
-            AccessRequest.id,
-            AccessRequest.patient_name,
-            AccessRequest.requester_name,
-            AccessRequest.received,
-            AccessRequest.effective_due,
-            AccessRequest.status,
-            User.full_name,
-        )
-        .outerjoin(User, User.id == AccessRequest.assigned_to_id)
-        .where(and_(True, *_where(q, for_page=True)))
-    )
-    col = _SORT_COLUMNS[q.sort]
-    order = col.desc() if q.descending else col.asc()
-    return stmt.order_by(order, AccessRequest.id.desc() if q.descending else AccessRequest.id)
-
-
-def count_requests(store: Store, actor: Actor, q: Query) -> int:
-    with store.read() as s:
-        stmt = select(func.count(AccessRequest.id)).where(and_(True, *_where(q)))
-        return int(s.scalar(stmt) or 0)
-
-
-def list_requests(
-    store: Store, actor: Actor, q: Query, offset: int = 0, limit: int = 200
-) -> list[RequestRow]:
-    """One page of the queue; filtering and sorting happen in SQL."""
-    with store.read() as s:
-        rows = s.execute(_select_rows(q).offset(offset).limit(limit)).all()
-    out = []
-    for rid, patient, requester, received, due, status, assignee in rows:
-        st = Status(status)
-        out.append(
-            RequestRow(
-                id=rid,
-                patient_name=patient,
-                requester=requester,
-                received=received,
-                due=due,
-                days_left=deadlines.days_left(due, q.today),
-                status=st,
-                urgency=deadlines.urgency(due, q.today, lifecycle.is_closed(st)),
-                assignee=assignee or "",
-            )
-        )
-    return out
 
 
 @dataclass(frozen=True)

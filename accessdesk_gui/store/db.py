@@ -10,16 +10,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
-
-from sqlalchemy import URL, Engine, create_engine, event
-from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+from typing import TYPE_CHECKING, Any, Literal
 
 from accessdesk_gui.resources_path import migrations_dir
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.keys import KeyProvider, StoreKey
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+# SQLAlchemy is imported when the first session or engine is asked for, not when a store is
+# opened: its import is most of a start-up's cost, and the queue's first page is read
+# through the store's raw connection (see Store.raw_read) before it is needed.
 
 
 class StoreError(Exception):
@@ -197,6 +200,9 @@ def _check_key(path: Path, key: StoreKey) -> None:
 
 
 def _make_engine(path: Path, key: StoreKey) -> Engine:
+    from sqlalchemy import URL, create_engine
+    from sqlalchemy.pool import QueuePool
+
     url = URL.create("sqlite+pysqlcipher", password=key.pragma_value, database=str(path))
     engine = create_engine(
         url,
@@ -210,12 +216,56 @@ def _make_engine(path: Path, key: StoreKey) -> Engine:
 class Store:
     """One store file. Services take short sessions from it, one transaction per use case."""
 
-    def __init__(self, path: Path, engine: Engine, key: StoreKey) -> None:
+    def __init__(self, path: Path, key: StoreKey) -> None:
         self.path = path
-        self.engine = engine
         self._key = key
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._engine: Engine | None = None
+        self._session_factory: sessionmaker[Session] | None = None
+        self._local = threading.local()
+        self._raws: list[tuple[Any, Any]] = []  # (connection, its RLock)
+        self._raw_lock = threading.Lock()
+        self._generation = 0
         self._check: _BackgroundCheck | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made (and SQLAlchemy imported) on first use."""
+        if self._engine is None:
+            self._engine = _make_engine(self.path, self._key)
+        return self._engine
+
+    def _sessions(self) -> Session:
+        if self._session_factory is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        return self._session_factory()
+
+    @contextmanager
+    def raw_read(self) -> Iterator[Any]:
+        """A read-only DB-API connection (sqlcipher3) for hot read paths, without the ORM.
+
+        Each statement on it is its own read transaction (autocommit), so it sees every
+        committed write. Each thread has its own, so a long count on a worker thread never
+        holds up the UI thread's reads.
+        """
+        held = getattr(self._local, "raw", None)
+        if held is None or held[0] != self._generation:
+            # None yet on this thread, or closed by close(): a store, like its engine,
+            # reconnects when used again after close().
+            with self._raw_lock:
+                con = connect_raw(self.path, self._key, check_same_thread=False)
+                con.execute("PRAGMA query_only = ON")
+                held = (self._generation, con, threading.RLock())
+                self._raws.append(held[1:])
+            self._local.raw = held
+        _gen, con, in_use = held
+        # close() takes this lock too: a connection is never closed under a running query.
+        with in_use:
+            try:
+                yield con
+            except _dbapi().OperationalError as exc:
+                raise _translate(exc, self.path) from None
 
     @classmethod
     def open(
@@ -254,23 +304,25 @@ class Store:
             path.touch(mode=0o600)  # readable by this account only (where the OS has modes)
             if key.kind == "passphrase" and keys.recorded_mode(path) != "demo":
                 keys.record_passphrase_mode(path)  # a provider that gave the phrase as is
-        engine = _make_engine(path, key)
-        store = cls(path, engine, key)
+        store = cls(path, key)
+        dbapi = _dbapi()
         try:
             if exists and check == "background":
                 store._check = _BackgroundCheck(path, key)
             elif exists and check:
                 store.check_integrity()
             store._migrate()
-        except OperationalError as exc:
-            engine.dispose()
-            raise _translate(exc, path) from None
-        except DatabaseError as exc:
-            engine.dispose()
-            raise StoreCorrupt(
-                f"The store {path} is damaged ({exc.orig}). Nothing was changed. "
-                "Restore the latest backup."
-            ) from None
+        except BaseException as exc:
+            store.close()
+            orig = getattr(exc, "orig", exc)
+            if isinstance(orig, dbapi.OperationalError):
+                raise _translate(exc, path) from None
+            if isinstance(orig, dbapi.DatabaseError):
+                raise StoreCorrupt(
+                    f"The store {path} is damaged ({orig}). Nothing was changed. "
+                    "Restore the latest backup."
+                ) from None
+            raise
         return store
 
     @property
@@ -281,7 +333,14 @@ class Store:
     def close(self) -> None:
         if self._check is not None:
             self._check.stop()
-        self.engine.dispose()
+        with self._raw_lock:
+            self._generation += 1
+            for con, in_use in self._raws:
+                with in_use:
+                    con.close()
+            self._raws.clear()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def check_pending(self) -> bool:
         """A background integrity check is still running."""
@@ -303,6 +362,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on error."""
+        from sqlalchemy.exc import OperationalError
+
         self.wait_for_check()
         with self._sessions() as session:
             try:
@@ -318,6 +379,8 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlalchemy.exc import OperationalError
+
         with self._sessions() as session:
             try:
                 yield session
@@ -329,13 +392,13 @@ class Store:
     # -- migrations ---------------------------------------------------------------------
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
-            has_table = conn.exec_driver_sql(
+        with self.raw_read() as con:
+            has_table = con.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-            ).first()
+            ).fetchone()
             if not has_table:
                 return None
-            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
             return row[0] if row else None
 
     def _migrate(self) -> None:
@@ -459,24 +522,22 @@ class Store:
 
     def integrity_problems(self) -> list[str]:
         """Every page's authentication code (SQLCipher) and SQLite's own structure check."""
-        with self.engine.connect() as conn:
-            problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
-            rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check")]
-        if rows != ["ok"]:
-            problems += rows
-        return problems
+        with self.raw_read() as con:
+            return _integrity_problems(con)
 
     def integrity_ok(self) -> bool:
         try:
             return not self.integrity_problems()
-        except DatabaseError:
+        except (_dbapi().DatabaseError, StoreError):
             return False
 
     def check_integrity(self) -> None:
         try:
             problems = self.integrity_problems()
-        except DatabaseError as exc:
-            problems = [str(exc.orig)]
+        except _dbapi().DatabaseError as exc:
+            problems = [str(exc)]
+        except StoreError as exc:
+            problems = [str(exc)]
         if problems:
             raise StoreCorrupt(
                 f"The store {self.path} failed its integrity check ({problems[0]}). Nothing "
@@ -525,6 +586,8 @@ class _BackgroundCheck:
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:
+    from sqlalchemy import event
+
     _quiet_sqlcipher()
 
     @event.listens_for(engine, "connect")
@@ -546,18 +609,19 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _translate(exc: OperationalError, path: Path) -> StoreError:
-    msg = str(exc.orig).lower()
+def _translate(exc: BaseException, path: Path) -> StoreError:
+    """A driver error (SQLAlchemy's, or sqlcipher3's from a raw connection) in words."""
+    orig = getattr(exc, "orig", exc)
+    msg = str(orig).lower()
     if "locked" in msg or "busy" in msg:
         return StoreLocked(
             f"The store {path} is busy or locked by another program. Nothing was changed; "
             "try again in a moment, or close the other AccessDesk window."
         )
     if "disk is full" in msg or "disk i/o" in msg:
-        return StoreError(f"Could not write to {path}: {exc.orig}. Nothing was changed.")
+        return StoreError(f"Could not write to {path}: {orig}. Nothing was changed.")
     if "not a database" in msg or "malformed" in msg:
         return StoreCorrupt(
-            f"The store {path} is damaged ({exc.orig}). Nothing was changed. "
-            "Restore the latest backup."
+            f"The store {path} is damaged ({orig}). Nothing was changed. Restore the latest backup."
         )
-    return StoreError(f"The store {path} could not be used: {exc.orig}")
+    return StoreError(f"The store {path} could not be used: {orig}")

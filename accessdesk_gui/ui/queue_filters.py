@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from accessdesk_gui.domain.intake import REQUESTER_LABELS, RequesterKind
 from accessdesk_gui.domain.lifecycle import LABELS, Status
-from accessdesk_gui.services.auth import UserSummary
-from accessdesk_gui.services.desk import Reminder
-from accessdesk_gui.services.requests import DueWindow
+from accessdesk_gui.domain.requesters import REQUESTER_LABELS, RequesterKind
+from accessdesk_gui.services.actor import UserSummary
+from accessdesk_gui.services.queue import DueWindow
+
+if TYPE_CHECKING:
+    from accessdesk_gui.services.desk import Reminder
 
 
 def _combo(name: str, accessible: str, items: list[tuple[str, object]]) -> QComboBox:

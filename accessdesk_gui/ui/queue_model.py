@@ -14,9 +14,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from accessdesk_gui.domain.deadlines import Urgency
 from accessdesk_gui.domain.lifecycle import LABELS
-from accessdesk_gui.services import requests
-from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.requests import Query, RequestRow, SortKey
+from accessdesk_gui.services import queue as requests
+from accessdesk_gui.services.actor import Actor
+from accessdesk_gui.services.queue import Query, RequestRow, SortKey
 from accessdesk_gui.store.db import Store
 
 PAGE = 200

@@ -1,0 +1,371 @@
+"""Reading the request queue: views, filters, search and sort, all in SQL, a page at a time.
+
+The queue is the first thing the front desk sees, so its reads go through the store's raw
+read-only connection (Store.raw_read) as plain SQL, not the ORM: the window can show its
+first page before SQLAlchemy is even imported (docs/performance.md, "Queue"). Only
+committed rows are read; nothing here writes, and listing the queue is not a view of one
+patient's record (opening a request is, and is audited in services/requests.py).
+
+Table and column names are those of store/models.py; tests/services/test_queue.py checks
+every view, filter, search and sort against the stored rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from accessdesk_gui.domain import deadlines, lifecycle
+from accessdesk_gui.domain.deadlines import Urgency
+from accessdesk_gui.domain.errors import RuleViolation
+from accessdesk_gui.domain.lifecycle import Status
+from accessdesk_gui.domain.requesters import fold_for_search
+from accessdesk_gui.services.actor import Actor
+from accessdesk_gui.services.errors import SetupError
+from accessdesk_gui.store.db import Store
+
+CLOSED_VALUES = [s.value for s in lifecycle.CLOSED]
+# Open = every status that is not closed, listed positively so SQLite can range-scan the
+# (status, effective_due) index instead of skipping six years of closed requests.
+OPEN_VALUES = [s.value for s in Status if s not in lifecycle.CLOSED]
+
+
+class View(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DUE_7 = "due_7"
+    CLOSED = "closed"
+    ALL = "all"
+    # Saved views of the front desk (intake_1).
+    MINE = "mine"
+    DUE_WEEK = "due_week"
+    AWAITING_SIGN_OFF = "awaiting_sign_off"
+    INCOMPLETE = "incomplete"
+
+
+VIEW_LABELS = {
+    View.MINE: "My requests",
+    View.DUE_WEEK: "Due this week",
+    View.AWAITING_SIGN_OFF: "Awaiting sign-off",
+    View.INCOMPLETE: "Incomplete",
+    View.OPEN: "Open",
+    View.OVERDUE: "Overdue",
+    View.DUE_7: "Due within 7 days",
+    View.CLOSED: "Closed",
+    View.ALL: "All",
+}
+
+
+class DueWindow(StrEnum):
+    OVERDUE = "overdue"
+    DAYS_3 = "3"
+    DAYS_7 = "7"
+
+
+class SortKey(StrEnum):
+    NUMBER = "number"
+    PATIENT = "patient"
+    REQUESTER = "requester"
+    RECEIVED = "received"
+    DUE = "due"
+    STATUS = "status"
+    ASSIGNEE = "assignee"
+
+
+# Every column here has an index (store/models.py) except the assignee's name, which is
+# looked up through the join; patients sort by their folded name, as they are searched.
+_SORT_COLUMNS: dict[SortKey, str] = {
+    SortKey.NUMBER: "r.id",
+    SortKey.PATIENT: "r.patient_fold",
+    SortKey.REQUESTER: "r.requester_name",
+    SortKey.RECEIVED: "r.received",
+    SortKey.DUE: "r.effective_due",
+    SortKey.STATUS: "r.status",
+    SortKey.ASSIGNEE: "u.full_name",
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    view: View = View.OPEN
+    search: str = ""
+    assignee_id: int | None = None
+    status: Status | None = None
+    due_within: DueWindow | None = None
+    requester_kind: str | None = None
+    # Whose "My requests" view this is (the logged-in user).
+    me_id: int | None = None
+    sort: SortKey = SortKey.DUE
+    descending: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    patient_name: str
+    requester: str
+    received: dt.date
+    due: dt.date
+    days_left: int
+    status: Status
+    urgency: Urgency
+    assignee: str
+
+
+class _Where:
+    """SQL conditions joined by AND, with their parameters in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, sql: str, *params: Any) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    def is_in(self, column: str, values: Sequence[Any]) -> None:
+        self.add(f"{column} IN ({', '.join('?' * len(values))})", *values)
+
+    def sql(self) -> str:
+        return " AND ".join(self.parts) if self.parts else "1 = 1"
+
+
+def _search(w: _Where, text: str, as_subquery: bool) -> None:
+    """Patient name (accents and case folded on both sides), MRN or request number.
+
+    For a page of rows the match is a subquery: SQLite then scans the table once for
+    matches and walks the sort index checking row ids, instead of reading every row
+    through the index (bench/bench_queue.py measures both).
+    """
+    t = "t" if as_subquery else "r"
+    folded = fold_for_search(text)
+    like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    options = [f"{t}.patient_fold LIKE ? ESCAPE '\\'", f"{t}.mrn = ?"]
+    params: list[Any] = [like, text]
+    number = text.lstrip("#")
+    if number.isdigit() and len(number) < 12:
+        options.append(f"{t}.id = ?")
+        params.append(int(number))
+    match = "(" + " OR ".join(options) + ")"
+    if as_subquery:
+        w.add(f"r.id IN (SELECT t.id FROM requests AS t WHERE {match})", *params)
+    else:
+        w.add(match, *params)
+
+
+def _where(q: Query, for_page: bool = False) -> _Where:
+    w = _Where()
+    today = q.today.isoformat()
+
+    def open_() -> None:
+        w.is_in("r.status", OPEN_VALUES)
+
+    def due_between(first: dt.date, last: dt.date) -> None:
+        w.add("r.effective_due >= ?", first.isoformat())
+        w.add("r.effective_due <= ?", last.isoformat())
+
+    if q.view is View.OPEN:
+        open_()
+    elif q.view is View.OVERDUE:
+        open_()
+        w.add("r.effective_due < ?", today)
+    elif q.view is View.DUE_7:
+        open_()
+        due_between(q.today, q.today + dt.timedelta(days=deadlines.DUE_SOON_DAYS))
+    elif q.view is View.CLOSED:
+        w.is_in("r.status", CLOSED_VALUES)
+    elif q.view is View.MINE:
+        open_()
+        w.add("r.assigned_to_id = ?", q.me_id or -1)
+    elif q.view is View.DUE_WEEK:
+        # From today to the end of this working week (the coming Friday; at a weekend,
+        # next Friday): what must go out before the office closes for the week.
+        open_()
+        due_between(q.today, q.today + dt.timedelta(days=(4 - q.today.weekday()) % 7))
+    elif q.view is View.AWAITING_SIGN_OFF:
+        # A denial waiting for the licensed professional's determination (524(a)(3)), or a
+        # review asked for and not yet decided (524(a)(4)).
+        w.add(
+            "(r.id IN (SELECT d.request_id FROM denials AS d WHERE d.status = ?)"
+            " OR r.id IN (SELECT d.request_id FROM denials AS d"
+            " JOIN review_requests AS rr ON rr.denial_id = d.id"
+            " WHERE rr.status IN (?, ?)))",
+            "awaiting_signature",
+            "awaiting_referral",
+            "referred",
+        )
+    elif q.view is View.INCOMPLETE:
+        open_()
+        w.add("r.incomplete = 1")
+    if q.assignee_id is not None:
+        w.add("r.assigned_to_id = ?", q.assignee_id)
+    if q.status is not None:
+        w.add("r.status = ?", q.status.value)
+    if q.requester_kind:
+        w.add("r.requester_kind = ?", q.requester_kind)
+    if q.due_within is not None:
+        open_()
+        if q.due_within is DueWindow.OVERDUE:
+            w.add("r.effective_due < ?", today)
+        else:
+            due_between(q.today, q.today + dt.timedelta(days=int(q.due_within.value)))
+    text = q.search.strip()
+    if text:
+        # Over the few open requests the status index finds the rows; over all or closed
+        # requests the search itself must narrow them first (see _search).
+        wide = q.view in (View.ALL, View.CLOSED) and q.status is None and q.due_within is None
+        _search(w, text, for_page and wide)
+    return w
+
+
+def count_sql(q: Query) -> tuple[str, list[Any]]:
+    """The statement counting the queue's matches, with its parameters."""
+    w = _where(q)
+    return f"SELECT count(r.id) FROM requests AS r WHERE {w.sql()}", w.params
+
+
+def page_sql(q: Query, offset: int, limit: int) -> tuple[str, list[Any]]:
+    """The statement reading one page of the queue in its order, with its parameters."""
+    w = _where(q, for_page=True)
+    col = _SORT_COLUMNS[q.sort]
+    way = "DESC" if q.descending else "ASC"
+    sql = (
+        "SELECT r.id, r.patient_name, r.requester_name, r.received, r.effective_due, "
+        "r.status, u.full_name FROM requests AS r "
+        "LEFT OUTER JOIN users AS u ON u.id = r.assigned_to_id "
+        f"WHERE {w.sql()} ORDER BY {col} {way}, r.id {way} LIMIT ? OFFSET ?"
+    )
+    return sql, [*w.params, limit, offset]
+
+
+def count_requests(store: Store, actor: Actor, q: Query) -> int:
+    sql, params = count_sql(q)
+    with store.raw_read() as con:
+        return int(con.execute(sql, params).fetchone()[0] or 0)
+
+
+def list_requests(
+    store: Store, actor: Actor, q: Query, offset: int = 0, limit: int = 200
+) -> list[RequestRow]:
+    """One page of the queue; filtering and sorting happen in SQL."""
+    sql, params = page_sql(q, offset, limit)
+    with store.raw_read() as con:
+        rows = con.execute(sql, params).fetchall()
+    out = []
+    for rid, patient, requester, received, due, status, assignee in rows:
+        st = Status(status)
+        due_on = dt.date.fromisoformat(due)
+        out.append(
+            RequestRow(
+                id=rid,
+                patient_name=patient,
+                requester=requester,
+                received=dt.date.fromisoformat(received),
+                due=due_on,
+                days_left=deadlines.days_left(due_on, q.today),
+                status=st,
+                urgency=deadlines.urgency(due_on, q.today, lifecycle.is_closed(st)),
+                assignee=assignee or "",
+            )
+        )
+    return out
+
+
+def view_counts(store: Store, actor: Actor, today: dt.date) -> dict[View, int]:
+    """How many requests each saved view holds (shown beside the view's name)."""
+    return {
+        view: count_requests(store, actor, Query(view=view, today=today, me_id=actor.user_id))
+        for view in View
+    }
+
+
+# -- the daily reminder (shown when the app opens and as due dates near) --------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    today: dt.date
+    overdue: int
+    due_today: int
+    crossing_1: int  # due tomorrow: crossed the 1-day mark today
+    crossing_7: int  # due in 7 days: crossed the 7-day mark today
+    incomplete: int
+    unverified: int
+
+    @property
+    def needs_action(self) -> bool:
+        return any(
+            (
+                self.overdue,
+                self.due_today,
+                self.crossing_1,
+                self.crossing_7,
+                self.incomplete,
+                self.unverified,
+            )
+        )
+
+    def text(self) -> str:
+        def n(count: int, one: str, many: str) -> str:
+            return f"{count} {one if count == 1 else many}"
+
+        parts = []
+        if self.overdue:
+            parts.append(n(self.overdue, "request is OVERDUE", "requests are OVERDUE"))
+        if self.due_today:
+            parts.append(n(self.due_today, "is due today", "are due today"))
+        if self.crossing_1:
+            parts.append(n(self.crossing_1, "is due tomorrow", "are due tomorrow"))
+        if self.crossing_7:
+            parts.append(n(self.crossing_7, "is now 7 days from due", "are now 7 days from due"))
+        if self.incomplete:
+            parts.append(n(self.incomplete, "needs clarification", "need clarification"))
+        if self.unverified:
+            parts.append(
+                n(self.unverified, "awaits identity verification", "await identity verification")
+            )
+        if not parts:
+            return "Nothing needs action today."
+        return "Today: " + "; ".join(parts) + "."
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.roles:
+        raise RuleViolation("This account has no role; ask the privacy officer.")
+
+
+def reminders(store: Store, actor: Actor, today: dt.date) -> Reminder:
+    """What needs action today, counted in SQL over the open requests."""
+    _require_staff(actor)
+    in_open = f"r.status IN ({', '.join('?' * len(OPEN_VALUES))})"
+
+    def count(cond: str, *params: Any) -> int:
+        sql = f"SELECT count(r.id) FROM requests AS r WHERE {in_open} AND {cond}"
+        with store.raw_read() as con:
+            return int(con.execute(sql, [*OPEN_VALUES, *params]).fetchone()[0] or 0)
+
+    def due_in(days: int) -> str:
+        return (today + dt.timedelta(days=days)).isoformat()
+
+    return Reminder(
+        today=today,
+        overdue=count("r.effective_due < ?", today.isoformat()),
+        due_today=count("r.effective_due = ?", due_in(0)),
+        crossing_1=count("r.effective_due = ?", due_in(1)),
+        crossing_7=count("r.effective_due = ?", due_in(deadlines.DUE_SOON_DAYS)),
+        incomplete=count("r.incomplete = 1"),
+        unverified=count("r.verified_method = ''"),
+    )
+
+
+def practice_name(store: Store) -> str:
+    """The practice's name, for the window title (no patient data goes there)."""
+    with store.raw_read() as con:
+        row = con.execute("SELECT name FROM practice ORDER BY id LIMIT 1").fetchone()
+    if row is None:
+        raise SetupError("This store has not been set up yet: run 'accessdesk init'.")
+    return str(row[0])
