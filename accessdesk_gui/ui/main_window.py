@@ -1,12 +1,25 @@
-"""The main window: the queue on the left, the selected request on the right."""
+"""The main window: the queue on the left, the selected request on the right.
+
+It opens in two steps so the queue is usable at once (docs/performance.md, "Queue"):
+the toolbar, filters and the first page of the queue are built from light modules that
+read through the store's raw connection; the ORM, the services and the request panels
+are imported on a worker thread after the first paint, and the panels are then built on
+the UI thread. Anything that needs them before that (Enter on a row, Ctrl+N) builds them
+at once (``_complete``), waiting for the imports if they are still running.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import threading
+from collections.abc import Callable
 from dataclasses import replace
+from queue import SimpleQueue
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,20 +37,111 @@ from PySide6.QtWidgets import (
 )
 
 from accessdesk_gui.domain.roles import Role
-from accessdesk_gui.services import auth, desk, practice, requests
-from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.requests import VIEW_LABELS, Query, View
+from accessdesk_gui.services import queue
+from accessdesk_gui.services.actor import Actor, list_users
+from accessdesk_gui.services.errors import USER_ERRORS
+from accessdesk_gui.services.queue import VIEW_LABELS, Query, View
 from accessdesk_gui.store.db import Store
-from accessdesk_gui.ui.denial_dialogs import MyQueueDialog
-from accessdesk_gui.ui.mail_batch import MailBatch
 from accessdesk_gui.ui.queue_filters import QueueFilterBar, ReminderBanner
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
-from accessdesk_gui.ui.request_desk import DeskPanel
-from accessdesk_gui.ui.request_detail import RequestDetailPanel
-from accessdesk_gui.ui.request_form import NewRequestDialog
+
+if TYPE_CHECKING:
+    from accessdesk_gui.ui.mail_batch import MailBatch
+    from accessdesk_gui.ui.request_desk import DeskPanel
+    from accessdesk_gui.ui.request_detail import RequestDetailPanel
 
 SEARCH_DELAY_MS = 150
 REMINDER_CHECK_MS = 5 * 60 * 1000
+
+# What the request panels and actions need, imported off the UI thread after the first
+# paint. Qt widget modules are imported on the UI thread (in _complete).
+BACKGROUND_IMPORTS = (
+    "sqlalchemy.orm",
+    "accessdesk_gui.store.all_models",
+    "accessdesk_gui.services.requests",
+    "accessdesk_gui.services.desk",
+    "accessdesk_gui.services.letters",
+    "accessdesk_gui.services.denials",
+    "accessdesk_gui.services.review",
+)
+
+
+class QueueTable(QTableView):
+    """The queue's table; says once when it has first painted its rows."""
+
+    first_painted = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+
+class _Worker(QObject):
+    """The window's one background thread: view counts, the reminder and the imports.
+
+    Counting six years of requests takes SQLite a noticeable moment (it runs without the
+    GIL, on this thread's own raw connection, see Store.raw_read), and importing the ORM
+    and services takes longer; neither may hold up typing in the queue. Results come back
+    to the UI thread as queued signals.
+    """
+
+    counted = Signal(int, object, object)  # generation, {View: n} or None, Reminder or error
+    imported = Signal()
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        # No Qt parent: the thread may still be finishing a job when the window is deleted,
+        # and must never emit from an object Qt has already destroyed.
+        super().__init__()
+        self._store = store
+        self._actor = actor
+        self._jobs: SimpleQueue[Callable[[], None] | None] = SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def _put(self, job: Callable[[], None]) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="window-worker", daemon=True)
+            self._thread.start()
+        self._jobs.put(job)
+
+    def _loop(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                job()
+            except Exception:
+                if self._stopped:  # the window closed (and perhaps the store) meanwhile
+                    return
+                raise
+
+    def count(self, generation: int, today: dt.date) -> None:
+        self._put(lambda: self._count(generation, today))
+
+    def _count(self, generation: int, today: dt.date) -> None:
+        try:
+            counts = queue.view_counts(self._store, self._actor, today)
+            reminder = queue.reminders(self._store, self._actor, today)
+        except USER_ERRORS as exc:
+            self.counted.emit(generation, None, exc)
+            return
+        self.counted.emit(generation, counts, reminder)
+
+    def preload(self) -> None:
+        self._put(self._preload)
+
+    def _preload(self) -> None:
+        for name in BACKGROUND_IMPORTS:
+            importlib.import_module(name)
+        self.imported.emit()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._jobs.put(None)
 
 
 class MainWindow(QMainWindow):
@@ -54,9 +158,8 @@ class MainWindow(QMainWindow):
         # With no fixed date the window follows the calendar (see _tick).
         self._live_date = today is None
         self.today = today or dt.date.today()
-        info = practice.get_practice(store)
         # No patient data in the title: it shows in the taskbar and screen sharing.
-        self.setWindowTitle(f"AccessDesk — {info.name}{title_suffix}")
+        self.setWindowTitle(f"AccessDesk — {queue.practice_name(store)}{title_suffix}")
         self.resize(1280, 760)
 
         tools = QToolBar("Main")
@@ -101,10 +204,10 @@ class MainWindow(QMainWindow):
         find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(find)
 
-        self.filters = QueueFilterBar(auth.list_users(store, actor))
+        self.filters = QueueFilterBar(list_users(store, actor))
         self.reminder = ReminderBanner()
         self.model = RequestTableModel(store, actor, Query(today=self.today, me_id=actor.user_id))
-        self.table = QTableView()
+        self.table = QueueTable()
         self.table.setObjectName("queue")
         self.table.setAccessibleName("Request queue")
         self.table.setModel(self.model)
@@ -122,12 +225,8 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         self.table.activated.connect(self._open)
 
-        self.detail = RequestDetailPanel(store, actor)
-        self.detail.today = self.today
-        self.detail.changed.connect(lambda _rid: self.refresh())
-        self.desk = DeskPanel(store, actor)
-        self.desk.today = self.today
-        self.desk.changed.connect(lambda _rid: self.refresh())
+        self._detail: RequestDetailPanel | None = None
+        self._desk: DeskPanel | None = None
 
         left = QWidget()
         lay = QVBoxLayout(left)
@@ -152,10 +251,12 @@ class MainWindow(QMainWindow):
         split = QSplitter()
         split.addWidget(left)
         right = QWidget()
-        right_lay = QVBoxLayout(right)
-        right_lay.setContentsMargins(0, 0, 0, 0)
-        right_lay.addWidget(self.detail, 1)
-        right_lay.addWidget(self.desk)
+        self._right = QVBoxLayout(right)
+        self._right.setContentsMargins(0, 0, 0, 0)
+        # Until the request panels are built (right after the first paint).
+        self._placeholder = QLabel("Select a request in the queue to see it here.")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._right.addWidget(self._placeholder, 1)
         split.addWidget(right)
         split.setSizes([860, 420])
         self.setCentralWidget(split)
@@ -176,9 +277,19 @@ class MainWindow(QMainWindow):
         self._reminder_timer.timeout.connect(self._tick)
         self._reminder_timer.start()
         # The model has loaded its first page; the view counts and the reminder follow right
-        # after the first paint, so the queue is usable at once.
+        # after the first paint, and the imports for the request panels run meanwhile.
         self._update_summary()
-        QTimer.singleShot(0, self._after_first_paint)
+        self._worker = _Worker(store, actor)
+        self._worker.imported.connect(self._complete)
+        self._worker.counted.connect(self._counted)
+        self._count_generation = 0
+        self._started = False
+        self.table.first_painted.connect(
+            lambda: QTimer.singleShot(0, self._after_first_paint),
+            Qt.ConnectionType.QueuedConnection,
+        )
+        # A window not shown (yet) has no paint to wait for.
+        QTimer.singleShot(0, lambda: None if self.isVisible() else self._after_first_paint())
         # No request is opened until the user picks one: opening is a view of PHI and is
         # audited (164.312(b)), so the app must not record views nobody made. The search box
         # has the focus (a table taking focus makes its first row current, which opens it).
@@ -197,18 +308,62 @@ class MainWindow(QMainWindow):
         )
         self.model.set_query(q)
         self._update_summary()
-        shown = self.detail.detail
+        shown = self._detail.detail if self._detail is not None else None
         if shown is not None and self.model.row_of_request(shown.id) is None:
             # The request on the right is no longer in the list: do not leave it showing.
             self.detail.show_request(None)
             self.desk.show_detail(None)
 
     def _after_first_paint(self) -> None:
-        self._update_counts()
-        self.update_reminder()
+        if self._started:
+            return
+        self._started = True
+        self._update_counts()  # with the reminder, on the worker
+        self._worker.preload()
+
+    @property
+    def ready(self) -> bool:
+        """The request panels are built: every action works without a wait."""
+        return self._detail is not None
+
+    def _complete(self) -> None:
+        """Build the request panels (on the UI thread; imports run first if not done)."""
+        if self._detail is not None:
+            return
+        from accessdesk_gui.ui.request_desk import DeskPanel
+        from accessdesk_gui.ui.request_detail import RequestDetailPanel
+
+        detail = RequestDetailPanel(self.store, self.actor)
+        detail.today = self.today
+        detail.changed.connect(lambda _rid: self.refresh())
+        desk = DeskPanel(self.store, self.actor)
+        desk.today = self.today
+        desk.changed.connect(lambda _rid: self.refresh())
+        self._right.removeWidget(self._placeholder)
+        self._placeholder.deleteLater()
+        self._right.addWidget(detail, 1)
+        self._right.addWidget(desk)
+        for w in (detail, desk):
+            # Added to a shown window: show now (a layout would only post it), unless the
+            # panel hid itself on purpose.
+            if not w.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                w.show()
+        self._detail, self._desk = detail, desk
+
+    @property
+    def detail(self) -> RequestDetailPanel:
+        self._complete()
+        assert self._detail is not None
+        return self._detail
+
+    @property
+    def desk(self) -> DeskPanel:
+        self._complete()
+        assert self._desk is not None
+        return self._desk
 
     def update_reminder(self) -> None:
-        self.reminder.show_reminder(desk.reminders(self.store, self.actor, self.today))
+        self.reminder.show_reminder(queue.reminders(self.store, self.actor, self.today))
 
     def _tick(self) -> None:
         if self._live_date and dt.date.today() != self.today:
@@ -217,8 +372,9 @@ class MainWindow(QMainWindow):
     def set_today(self, today: dt.date) -> None:
         """A new day: days left, views and the reminder are recomputed."""
         self.today = today
-        self.detail.today = today
-        self.desk.today = today
+        if self._detail is not None and self._desk is not None:
+            self._detail.today = today
+            self._desk.today = today
         self.apply_filters()
         self.refresh()
         self.update_reminder()
@@ -236,13 +392,26 @@ class MainWindow(QMainWindow):
         self.update_reminder()
 
     def _update_counts(self) -> None:
-        # Counts per view do not depend on the search: computed on refresh, not per keystroke.
+        # Counts per view do not depend on the search: computed on refresh, not per keystroke,
+        # and on the worker; a newer count supersedes one still running.
+        self._count_generation += 1
+        self._worker.count(self._count_generation, self.today)
+
+    def _counted(self, generation: int, counts: dict[View, int] | None, reminder: object) -> None:
+        if generation != self._count_generation:
+            return
+        if counts is None:  # the store was busy or failed: say so, keep the old counts
+            self.statusBar().showMessage(str(reminder))
+            return
         for i in range(self.view_combo.count()):
             view = View(self.view_combo.itemData(i))
-            q = Query(view=view, today=self.today, me_id=self.actor.user_id)
-            n = requests.count_requests(self.store, self.actor, q)
-            self.view_combo.setItemText(i, f"{VIEW_LABELS[view]} ({n})")
-        self._update_summary()
+            self.view_combo.setItemText(i, f"{VIEW_LABELS[view]} ({counts[view]})")
+        if isinstance(reminder, queue.Reminder):
+            self.reminder.show_reminder(reminder)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._worker.stop()
+        super().closeEvent(event)
 
     def _update_summary(self) -> None:
         shown = self.model.rowCount()
@@ -291,11 +460,16 @@ class MainWindow(QMainWindow):
             self.close()
 
     def open_my_queue(self) -> None:
+        from accessdesk_gui.ui.denial_dialogs import MyQueueDialog
+
         dlg = MyQueueDialog(self.store, self.actor, self.today, self)
         dlg.changed.connect(self.refresh)
         dlg.exec()
 
     def new_request(self) -> int | None:
+        from accessdesk_gui.ui.request_form import NewRequestDialog
+
+        self._complete()
         dlg = NewRequestDialog(self.store, self.actor, self.today, self)
         if not dlg.exec() or dlg.request_id is None:
             return None
@@ -309,6 +483,8 @@ class MainWindow(QMainWindow):
 
     def print_todays_mail(self) -> MailBatch:
         """Every letter issued and not yet sent, printed as one job (see ui/mail_batch.py)."""
+        from accessdesk_gui.ui.mail_batch import MailBatch
+
         batch = MailBatch(self, self.store, self.actor)
         batch.done.connect(lambda _m: self.refresh())
         batch.start()

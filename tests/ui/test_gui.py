@@ -62,7 +62,7 @@ def test_log_a_request_through_the_form_and_find_it_in_the_queue(
     assert win.model.data(idx) == "Nguyễn Thị Zoë O'Brien"
     assert win.model.data(win.model.index(0, 4)) == "2026-03-29"
     assert win.model.data(win.model.index(0, 5)) == "28 days"
-    assert win.view_combo.itemText(0) == "Open (1)"
+    qtbot.waitUntil(lambda: win.view_combo.itemText(0) == "Open (1)", timeout=3000)
     assert "Request received" in win.detail.timeline.toPlainText()
 
     # Search as you type, accents ignored.
