@@ -1,20 +1,20 @@
-"""First start: the practice and its first administrator."""
+"""First start: the practice and its first administrator.
+
+Reading the practice (is it set up, its name and address) is plain SQL on the store's
+raw connection, as the log-in and the queue need it before the ORM is imported (see
+ui/app.py); setting up imports the rest when it runs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from accessdesk_gui.domain.deadlines import US_STATES
-from accessdesk_gui.domain.intake import check_text
 from accessdesk_gui.domain.roles import Role
-from accessdesk_gui.services.auth import Actor, add_user
+from accessdesk_gui.services.actor import Actor
 from accessdesk_gui.services.errors import InvalidInput, SetupError
-from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
-from accessdesk_gui.store.models import Practice
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class PracticeInfo:
 
 
 def check_practice(info: PracticeInfo) -> PracticeInfo:
+    from accessdesk_gui.domain.intake import check_text
+
     name = check_text("practice_name", info.name, required=True, limit=200)
     address = check_text("address", info.address, required=True, limit=500)
     phone = check_text("phone", info.phone, required=True, limit=40)
@@ -42,16 +44,18 @@ def check_practice(info: PracticeInfo) -> PracticeInfo:
 
 
 def is_set_up(store: Store) -> bool:
-    with store.read() as s:
-        return s.scalar(select(Practice.id).limit(1)) is not None
+    with store.raw_read() as con:
+        return con.execute("SELECT 1 FROM practice LIMIT 1").fetchone() is not None
 
 
 def get_practice(store: Store) -> PracticeInfo:
-    with store.read() as s:
-        p = s.scalar(select(Practice).limit(1))
-        if p is None:
-            raise SetupError("This store has not been set up yet: run 'accessdesk init'.")
-        return PracticeInfo(p.name, p.address, p.phone, p.state)
+    with store.raw_read() as con:
+        row = con.execute(
+            "SELECT name, address, phone, state FROM practice ORDER BY id LIMIT 1"
+        ).fetchone()
+    if row is None:
+        raise SetupError("This store has not been set up yet: run 'accessdesk init'.")
+    return PracticeInfo(*row)
 
 
 def set_up(
@@ -62,6 +66,12 @@ def set_up(
     admin_password: str,
 ) -> Actor:
     """Record the practice and create its first privacy officer (who may also work the desk)."""
+    from sqlalchemy import select
+
+    from accessdesk_gui.services.auth import add_user
+    from accessdesk_gui.store import audit
+    from accessdesk_gui.store.models import Practice
+
     info = check_practice(info)
     if is_set_up(store):
         raise SetupError("This store is already set up.")

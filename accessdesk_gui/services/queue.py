@@ -24,7 +24,6 @@ from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.lifecycle import Status
 from accessdesk_gui.domain.requesters import fold_for_search
 from accessdesk_gui.services.actor import Actor
-from accessdesk_gui.services.errors import SetupError
 from accessdesk_gui.store.db import Store
 
 CLOSED_VALUES = [s.value for s in lifecycle.CLOSED]
@@ -360,12 +359,3 @@ def reminders(store: Store, actor: Actor, today: dt.date) -> Reminder:
         incomplete=count("r.incomplete = 1"),
         unverified=count("r.verified_method = ''"),
     )
-
-
-def practice_name(store: Store) -> str:
-    """The practice's name, for the window title (no patient data goes there)."""
-    with store.raw_read() as con:
-        row = con.execute("SELECT name FROM practice ORDER BY id LIMIT 1").fetchone()
-    if row is None:
-        raise SetupError("This store has not been set up yet: run 'accessdesk init'.")
-    return str(row[0])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -15,14 +18,31 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from accessdesk_gui.paths import default_store_path
 from accessdesk_gui.resources_path import resource_dir
-from accessdesk_gui.services import auth, practice
+from accessdesk_gui.services import practice
+from accessdesk_gui.services.actor import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store, StoreError
 from accessdesk_gui.store.lock import InstanceLock
-from accessdesk_gui.ui.dialogs import LoginDialog, NoKeyringDialog, SetupDialog
-from accessdesk_gui.ui.main_window import MainWindow
-from accessdesk_gui.ui.session_lock import SessionGuard
+from accessdesk_gui.ui.forms import FormDialog
+from accessdesk_gui.ui.login import LoginDialog
+from accessdesk_gui.ui.main_window import BACKGROUND_IMPORTS, MainWindow
+
+if TYPE_CHECKING:
+    from accessdesk_gui.ui.dialogs import SetupDialog
+    from accessdesk_gui.ui.session_lock import SessionGuard
+
+# Only what the log-in shows is imported before it; the rest (the ORM, the services, the
+# password check) loads on this thread while the user types (docs/performance.md).
+PRELOAD_AT_LOGIN = ("accessdesk_gui.services.auth", *BACKGROUND_IMPORTS)
+
+
+def _preload(names: tuple[str, ...]) -> None:
+    def run() -> None:
+        for name in names:
+            importlib.import_module(name)
+
+    threading.Thread(target=run, name="preload", daemon=True).start()
 
 
 def _app() -> QApplication:
@@ -87,9 +107,14 @@ def run_app(db_path: Path | None = None) -> int:
         # The full integrity check (seconds on a large store) runs while the log-in is
         # typed; a damaged store is still refused before anything is written.
         store = Store.open(path, create=True, key_provider=provider or None, check="background")
-        dialog: SetupDialog | LoginDialog = (
-            LoginDialog(store) if practice.is_set_up(store) else SetupDialog(store)
-        )
+        dialog: LoginDialog | SetupDialog
+        if practice.is_set_up(store):
+            dialog = LoginDialog(store)
+            QTimer.singleShot(0, lambda: _preload(PRELOAD_AT_LOGIN))  # after it shows
+        else:
+            from accessdesk_gui.ui.dialogs import SetupDialog
+
+            dialog = SetupDialog(store)
         _close_if_damaged(dialog, store)
         accepted = dialog.exec()
         store.wait_for_check()
@@ -122,6 +147,8 @@ def _first_start_without_keyring(path: Path) -> keys.KeyProvider | bool | None:
     """
     if path.exists() or keys.keyring_available():
         return None
+    from accessdesk_gui.ui.dialogs import NoKeyringDialog
+
     dialog = NoKeyringDialog()
     if not dialog.exec() or dialog.passphrase is None:
         return False
@@ -155,7 +182,7 @@ def _let_go(store: Store | None, instance: InstanceLock | None) -> None:
         instance.release()
 
 
-def _close_if_damaged(dialog: SetupDialog | LoginDialog, store: Store) -> None:
+def _close_if_damaged(dialog: FormDialog, store: Store) -> None:
     """Close the open dialog as soon as the background integrity check fails."""
     timer = QTimer(dialog)
     timer.setInterval(50)
@@ -183,13 +210,13 @@ def _daily_backup(store: Store, username: str) -> None:
         QMessageBox.warning(None, "AccessDesk: backup", str(exc))
 
 
-def _guard(
-    window: MainWindow, store: Store, actor: auth.Actor, instance: InstanceLock
-) -> SessionGuard:
+def _guard(window: MainWindow, store: Store, actor: Actor, instance: InstanceLock) -> SessionGuard:
     """The inactivity lock; another user unlocking gets a main window of their own."""
+    from accessdesk_gui.ui.session_lock import SessionGuard
+
     guard = SessionGuard(window, store, actor)
 
-    def switch(new_actor: auth.Actor) -> None:
+    def switch(new_actor: Actor) -> None:
         old = guard.window
         fresh = MainWindow(store, new_actor)
         fresh.show()

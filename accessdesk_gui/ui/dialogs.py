@@ -5,59 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
-    QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
 from accessdesk_gui.domain.deadlines import US_STATES
 from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.services import auth, practice
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store.db import Store
-from accessdesk_gui.ui.forms import ErrorForm, area, combo, line
-
-
-class FormDialog(QDialog):
-    """A dialog around an ErrorForm whose OK runs ``submit``; errors stay in the dialog."""
-
-    def __init__(
-        self, title: str, intro: str = "", ok_text: str = "OK", parent: QWidget | None = None
-    ):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(460)
-        lay = QVBoxLayout(self)
-        if intro:
-            label = QLabel(intro)
-            label.setWordWrap(True)
-            lay.addWidget(label)
-        self.form = ErrorForm()
-        lay.addWidget(self.form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-        self.buttons.accepted.connect(self._on_ok)
-        self.buttons.rejected.connect(self.reject)
-        lay.addWidget(self.buttons)
-
-    def submit(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _on_ok(self) -> None:
-        self.form.clear_errors()
-        try:
-            self.submit()
-        except InvalidInput as exc:
-            self.form.show_error(exc.field, exc.message)
-            return
-        except USER_ERRORS as exc:
-            self.form.show_error("", str(exc))
-            return
-        self.accept()
+from accessdesk_gui.ui.forms import ErrorForm, FormDialog, area, combo, line
+from accessdesk_gui.ui.login import LoginDialog as LoginDialog  # re-exported
 
 
 class SetupDialog(FormDialog):
@@ -105,28 +62,6 @@ class SetupDialog(FormDialog):
             f.text("full_name"),
             f.text("password"),
         )
-
-
-class LoginDialog(FormDialog):
-    def __init__(
-        self, store: Store, hint: str = "", username: str = "", parent: QWidget | None = None
-    ) -> None:
-        super().__init__("Log in to AccessDesk", hint, "Log in", parent)
-        self.store = store
-        self.actor: auth.Actor | None = None
-        self.form.add("username", "User name:", line(username, max_length=64))
-        pw = line()
-        pw.setEchoMode(pw.EchoMode.Password)
-        self.form.add("password", "Password:", pw)
-        (pw if username else self.form.fields["username"]).setFocus()
-
-    def submit(self) -> None:
-        try:
-            self.actor = auth.login(
-                self.store, self.form.text("username"), self.form.text("password")
-            )
-        except USER_ERRORS as exc:
-            raise InvalidInput("password", str(exc)) from None
 
 
 class ActionDialog(FormDialog):

@@ -7,6 +7,8 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -15,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from accessdesk_gui.domain.intake import parse_date
+from accessdesk_gui.domain.errors import InvalidInput
+from accessdesk_gui.services.errors import USER_ERRORS
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -96,6 +99,8 @@ class ErrorForm(QWidget):
         return w.text()
 
     def date(self, name: str) -> dt.date:
+        from accessdesk_gui.domain.intake import parse_date  # (not needed to log in)
+
         return parse_date(name, self.text(name))
 
 
@@ -127,3 +132,43 @@ def area(text: str = "", placeholder: str = "") -> QPlainTextEdit:
     w.setTabChangesFocus(True)
     w.setFixedHeight(70)
     return w
+
+
+class FormDialog(QDialog):
+    """A dialog around an ErrorForm whose OK runs ``submit``; errors stay in the dialog."""
+
+    def __init__(
+        self, title: str, intro: str = "", ok_text: str = "OK", parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        lay = QVBoxLayout(self)
+        if intro:
+            label = QLabel(intro)
+            label.setWordWrap(True)
+            lay.addWidget(label)
+        self.form = ErrorForm()
+        lay.addWidget(self.form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+    def submit(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _on_ok(self) -> None:
+        self.form.clear_errors()
+        try:
+            self.submit()
+        except InvalidInput as exc:
+            self.form.show_error(exc.field, exc.message)
+            return
+        except USER_ERRORS as exc:
+            self.form.show_error("", str(exc))
+            return
+        self.accept()

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from accessdesk_gui.domain.roles import Role
-from accessdesk_gui.services import queue
+from accessdesk_gui.services import practice, queue
 from accessdesk_gui.services.actor import Actor, list_users
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.queue import VIEW_LABELS, Query, View
@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         self._live_date = today is None
         self.today = today or dt.date.today()
         # No patient data in the title: it shows in the taskbar and screen sharing.
-        self.setWindowTitle(f"AccessDesk — {queue.practice_name(store)}{title_suffix}")
+        self.setWindowTitle(f"AccessDesk — {practice.get_practice(store).name}{title_suffix}")
         self.resize(1280, 760)
 
         tools = QToolBar("Main")

@@ -53,7 +53,6 @@ NO_ENTRY = {
     "accounts.waiting_until": "a time",
     "session.lock_minutes": "a setting",
     "queue.reminders": "counts of open requests for the day's reminder",
-    "queue.practice_name": "the practice's name for the window title",
     "denials.get_letter_settings": "the practice's complaint contact (a setting)",
     "denials.determiner_options": "staff names and licences",
     "denials.user_id_by_name": "a staff member's id",
