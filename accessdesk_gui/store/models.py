@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -61,6 +62,26 @@ class AccessRequest(Base):
         Index("ix_requests_kind_status", "requester_kind", "status"),
         Index("ix_requests_incomplete_status", "incomplete", "status"),
         Index("ix_requests_patient_dob", "patient_fold", "patient_dob"),
+        # queue_2: the open requests only, in due order, covering the queue's columns.
+        Index(
+            "ix_requests_open_due",
+            "effective_due",
+            "id",
+            "patient_name",
+            "patient_fold",
+            "mrn",
+            "requester_name",
+            "requester_kind",
+            "received",
+            "status",
+            "assigned_to_id",
+            "incomplete",
+            "verified_method",
+            sqlite_where=text(
+                "status IN ('received', 'in_progress', 'extended', 'partially_denied', "
+                "'reversed_on_review')"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -252,3 +252,33 @@ def test_each_thread_reads_on_its_own_connection_and_close_reconnects(store, adm
     assert len(set(seen)) == 2  # a count on a worker never waits for the UI's connection
     store.close()
     assert queue.count_requests(store, admin, Query(view=View.ALL)) == 0  # reconnects after close
+
+
+def test_open_views_walk_the_index_of_open_requests_only(seeded) -> None:
+    """However many closed requests six years leave, the open views read only open ones."""
+    store, desk, _rows = seeded
+    open_views = [View.OPEN, View.OVERDUE, View.DUE_7, View.MINE, View.DUE_WEEK, View.INCOMPLETE]
+    with store.raw_read() as con:
+        for view in open_views:
+            q = Query(view=view, today=TODAY, me_id=desk.user_id)
+            for sql, params in (queue.page_sql(q, 0, 200), queue.count_sql(q)):
+                plan = " | ".join(r[3] for r in con.execute("EXPLAIN QUERY PLAN " + sql, params))
+                assert f"COVERING INDEX {queue.OPEN_INDEX}" in plan, (view, plan)
+        # The default view's first page in due order is read straight off the index.
+        sql, params = queue.page_sql(Query(today=TODAY), 0, 200)
+        plan = " | ".join(r[3] for r in con.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_open_index_holds_exactly_the_open_statuses() -> None:
+    import importlib.util
+
+    from accessdesk_gui.resources_path import migrations_dir
+
+    path = migrations_dir() / "versions" / "queue_2_open_requests_index.py"
+    spec = importlib.util.spec_from_file_location("queue_2", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert list(migration.OPEN_STATUSES) == queue.OPEN_VALUES
+    assert migration.INDEX == queue.OPEN_INDEX
