@@ -18,7 +18,7 @@ from dataclasses import replace
 from queue import SimpleQueue
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -268,6 +268,8 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        # From the search box, Down goes to the results and Enter opens the first one.
+        self.search.installEventFilter(self)
         self.view_combo.currentIndexChanged.connect(self.apply_filters)
         self.filters.changed.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
@@ -408,6 +410,21 @@ class MainWindow(QMainWindow):
             self.view_combo.setItemText(i, f"{VIEW_LABELS[view]} ({counts[view]})")
         if isinstance(reminder, queue.Reminder):
             self.reminder.show_reminder(reminder)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.search and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self._search_timer.isActive():  # the typing pause has not ended yet
+                    self._search_timer.stop()
+                    self.apply_filters()
+                if self.model.rowCount() > 0:
+                    self.table.setFocus()
+                    self.table.setCurrentIndex(self.model.index(0, 0))  # opens it
+                    if key != Qt.Key.Key_Down:
+                        self._open(self.model.index(0, 0))
+                return True
+        return super().eventFilter(obj, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._worker.stop()

@@ -230,6 +230,29 @@ def test_keyboard_enter_opens_and_arrows_move(qtbot, store, desk) -> None:
         assert getattr(win.filters, name).accessibleName()
 
 
+def test_from_the_search_box_down_goes_to_the_results_and_enter_opens(
+    qtbot, store, desk
+) -> None:
+    requests.log_request(store, desk, make_intake(patient_name="Ann Other"), TODAY)
+    zoe = requests.log_request(store, desk, make_intake(patient_name="Zoë Lookup"), TODAY)
+    win = MainWindow(store, desk, today=TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    win.search.setFocus()
+    qtbot.keyClicks(win.search, "zoe")
+    qtbot.keyClick(win.search, Qt.Key.Key_Down)  # no need to wait for the typing pause
+    assert win.model.rowCount() == 1
+    assert win.focusWidget() is win.table and win.current_request_id() == zoe
+    assert win.detail.detail is not None and win.detail.detail.id == zoe
+    win.search.setFocus()
+    win.search.setText("zz-no-such-patient")
+    qtbot.keyClick(win.search, Qt.Key.Key_Return)
+    assert win.model.rowCount() == 0 and win.focusWidget() is win.search  # nothing to go to
+    win.search.setText("ann")
+    qtbot.keyClick(win.search, Qt.Key.Key_Return)
+    assert win.detail.detail is not None and win.detail.detail.patient_name == "Ann Other"
+
+
 def test_desk_note_and_verify_dialogs(qtbot, store, desk) -> None:
     rid = requests.log_request(store, desk, make_intake(verification=None), TODAY)
     win = MainWindow(store, desk, today=TODAY)
