@@ -230,9 +230,7 @@ def test_keyboard_enter_opens_and_arrows_move(qtbot, store, desk) -> None:
         assert getattr(win.filters, name).accessibleName()
 
 
-def test_from_the_search_box_down_goes_to_the_results_and_enter_opens(
-    qtbot, store, desk
-) -> None:
+def test_from_the_search_box_down_goes_to_the_results_and_enter_opens(qtbot, store, desk) -> None:
     requests.log_request(store, desk, make_intake(patient_name="Ann Other"), TODAY)
     zoe = requests.log_request(store, desk, make_intake(patient_name="Zoë Lookup"), TODAY)
     win = MainWindow(store, desk, today=TODAY)
