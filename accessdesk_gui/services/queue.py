@@ -80,8 +80,8 @@ class SortKey(StrEnum):
     ASSIGNEE = "assignee"
 
 
-# Every column here has an index (store/models.py) except the assignee's name, which is
-# looked up through the join; patients sort by their folded name, as they are searched.
+# Patients sort by their folded name, as they are searched. The assignee's name is looked
+# up through the join, so it has no index of its own.
 _SORT_COLUMNS: dict[SortKey, str] = {
     SortKey.NUMBER: "r.id",
     SortKey.PATIENT: "r.patient_fold",
@@ -90,6 +90,23 @@ _SORT_COLUMNS: dict[SortKey, str] = {
     SortKey.DUE: "r.effective_due",
     SortKey.STATUS: "r.status",
     SortKey.ASSIGNEE: "u.full_name",
+}
+# Requests of two staff members with the same name are kept apart (by whose they are).
+_TIEBREAK = {SortKey.ASSIGNEE: "r.assigned_to_id"}
+
+
+# Holds every column the wide views filter or search on (db/versions/queue_3...), so a
+# pass over it needs no row of the table; in patient order, it is also that sort's walk.
+SEARCH_INDEX = "ix_requests_search"
+# The index each sort column is read in order through (None: the table, in number order);
+# each holds the row number last, so ties come in number order as ORDER BY asks.
+_SORT_INDEX: dict[SortKey, str | None] = {
+    SortKey.NUMBER: None,
+    SortKey.PATIENT: SEARCH_INDEX,
+    SortKey.REQUESTER: "ix_requests_requester",
+    SortKey.RECEIVED: "ix_requests_received",
+    SortKey.DUE: "ix_requests_due",
+    SortKey.STATUS: "ix_requests_status",
 }
 
 
@@ -128,6 +145,7 @@ class _Where:
         self.parts: list[str] = []
         self.params: list[Any] = []
         self.open_only = False
+        self.searching = False
 
     def open_(self) -> None:
         if not self.open_only:
@@ -135,7 +153,13 @@ class _Where:
             self.add(OPEN_SQL)
 
     def table(self) -> str:
-        return "requests AS r" + (f" INDEXED BY {OPEN_INDEX}" if self.open_only else "")
+        """Where the matches are found: the open requests' index, or for a search over
+        every request the small search index (one pass over it, not over every row)."""
+        if self.open_only:
+            return f"requests AS r INDEXED BY {OPEN_INDEX}"
+        if self.searching:
+            return f"requests AS r INDEXED BY {SEARCH_INDEX}"
+        return "requests AS r"
 
     def add(self, sql: str, *params: Any) -> None:
         self.parts.append(sql)
@@ -148,30 +172,21 @@ class _Where:
         return " AND ".join(self.parts) if self.parts else "1 = 1"
 
 
-def _search(w: _Where, text: str, as_subquery: bool) -> None:
-    """Patient name (accents and case folded on both sides), MRN or request number.
-
-    For a page of rows the match is a subquery: SQLite then scans the table once for
-    matches and walks the sort index checking row ids, instead of reading every row
-    through the index (bench/bench_queue.py measures both).
-    """
-    t = "t" if as_subquery else "r"
+def _search(w: _Where, text: str) -> None:
+    """Patient name (accents and case folded on both sides), MRN or request number."""
     folded = fold_for_search(text)
     like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    options = [f"{t}.patient_fold LIKE ? ESCAPE '\\'", f"{t}.mrn = ?"]
+    options = ["r.patient_fold LIKE ? ESCAPE '\\'", "r.mrn = ?"]
     params: list[Any] = [like, text]
     number = text.lstrip("#")
     if number.isdigit() and len(number) < 12:
-        options.append(f"{t}.id = ?")
+        options.append("r.id = ?")
         params.append(int(number))
-    match = "(" + " OR ".join(options) + ")"
-    if as_subquery:
-        w.add(f"r.id IN (SELECT t.id FROM requests AS t WHERE {match})", *params)
-    else:
-        w.add(match, *params)
+    w.searching = True
+    w.add("(" + " OR ".join(options) + ")", *params)
 
 
-def _where(q: Query, for_page: bool = False) -> _Where:
+def _where(q: Query) -> _Where:
     w = _Where()
     today = q.today.isoformat()
 
@@ -228,10 +243,7 @@ def _where(q: Query, for_page: bool = False) -> _Where:
             due_between(q.today, q.today + dt.timedelta(days=int(q.due_within.value)))
     text = q.search.strip()
     if text:
-        # Over the few open requests the status index finds the rows; over all or closed
-        # requests the search itself must narrow them first (see _search).
-        wide = q.view in (View.ALL, View.CLOSED) and q.status is None and q.due_within is None
-        _search(w, text, for_page and wide)
+        _search(w, text)
     return w
 
 
@@ -241,18 +253,90 @@ def count_sql(q: Query) -> tuple[str, list[Any]]:
     return f"SELECT count(r.id) FROM {w.table()} WHERE {w.sql()}", w.params
 
 
-def page_sql(q: Query, offset: int, limit: int) -> tuple[str, list[Any]]:
-    """The statement reading one page of the queue in its order, with its parameters."""
-    w = _where(q, for_page=True)
-    col = _SORT_COLUMNS[q.sort]
+def _walk(matches: int | None, offset: int, limit: int, total: int) -> bool:
+    """Walk the sort order checking rows, or find every match and sort them?
+
+    Walking reads about (offset + limit) * total / matches rows, finding-and-sorting about
+    `matches`; SQLite keeps no statistics to weigh them, so the queue does, by the count.
+    """
+    return matches is not None and matches * matches >= (offset + limit) * total
+
+
+def _order(q: Query) -> str:
     way = "DESC" if q.descending else "ASC"
-    sql = (
-        "SELECT r.id, r.patient_name, r.requester_name, r.received, r.effective_due, "
-        f"r.status, u.full_name FROM {w.table()} "
-        "LEFT OUTER JOIN users AS u ON u.id = r.assigned_to_id "
-        f"WHERE {w.sql()} ORDER BY {col} {way}, r.id {way} LIMIT ? OFFSET ?"
-    )
+    terms = [_SORT_COLUMNS[q.sort], _TIEBREAK.get(q.sort), "r.id"]
+    return ", ".join(f"{t} {way}" for t in terms if t)
+
+
+_COLUMNS = (
+    "SELECT r.id, r.patient_name, r.requester_name, r.received, r.effective_due, "
+    "r.status, u.full_name FROM {source} LEFT OUTER JOIN users AS u ON u.id = r.assigned_to_id "
+)
+
+
+def page_sql(
+    q: Query, offset: int, limit: int, matches: int | None = None, total: int = 0
+) -> tuple[str, list[Any]]:
+    """The statement reading one page of the queue in its order, with its parameters.
+
+    `matches` is how many rows the query has in all (count_sql), `total` how many
+    requests the store holds. Open views walk the open requests' index. Over all or
+    closed requests, with many matches the sort column's index is walked, each row
+    checked, until the page is full; with few, all are found through an index and just
+    those sorted (see _walk). Sorting by assignee there goes group by group (page_plan).
+    """
+    w = _where(q)
+    if w.open_only:
+        source, where = w.table(), w.sql()
+    elif q.sort in _SORT_INDEX and _walk(matches, offset, limit, total):
+        index = _SORT_INDEX[q.sort]
+        source = "requests AS r " + (f"INDEXED BY {index}" if index else "NOT INDEXED")
+        where = w.sql()
+    else:
+        source = "requests AS r"
+        # The inner "r" is the subquery's own: every condition is read off its index.
+        where = f"r.id IN (SELECT r.id FROM {w.table()} WHERE {w.sql()})"
+    sql = _COLUMNS.format(source=source) + f"WHERE {where} ORDER BY {_order(q)} LIMIT ? OFFSET ?"
     return sql, [*w.params, limit, offset]
+
+
+def page_plan(
+    q: Query, offset: int, limit: int, matches: int | None, total: int, groups: Any
+) -> list[tuple[str, list[Any]]]:
+    """The statements for one page: one, or for a wide view sorted by assignee one per
+    staff member whose requests fall on the page (their rows in number order, through the
+    assignee index), the staff in name order. `groups(sql, params)` runs a count per
+    assignee when it is needed."""
+    w = _where(q)
+    if w.open_only or q.sort is not SortKey.ASSIGNEE or not _walk(matches, offset, limit, total):
+        return [page_sql(q, offset, limit, matches, total)]
+    counts = dict(
+        groups(
+            f"SELECT r.assigned_to_id, count(r.id) FROM requests AS r INDEXED BY {SEARCH_INDEX} "
+            f"WHERE {w.sql()} GROUP BY r.assigned_to_id",
+            w.params,
+        )
+    )
+    names = dict(groups("SELECT id, full_name FROM users", []))
+    # As ORDER BY u.full_name, r.assigned_to_id puts them: no assignee (NULL) first.
+    order = sorted(counts, key=lambda u: (u is not None, names.get(u, ""), u or 0))
+    if q.descending:
+        order.reverse()
+    way = "DESC" if q.descending else "ASC"
+    out: list[tuple[str, list[Any]]] = []
+    start = 0
+    for user in order:
+        n = counts[user]
+        lo, hi = max(offset, start), min(offset + limit, start + n)
+        if lo < hi:
+            sql = _COLUMNS.format(source="requests AS r INDEXED BY ix_requests_assignee") + (
+                f"WHERE {w.sql()} AND r.assigned_to_id IS ? ORDER BY r.id {way} LIMIT ? OFFSET ?"
+            )
+            out.append((sql, [*w.params, user, hi - lo, lo - start]))
+        start += n
+        if start >= offset + limit:
+            break
+    return out
 
 
 def count_requests(store: Store, actor: Actor, q: Query) -> int:
@@ -262,12 +346,31 @@ def count_requests(store: Store, actor: Actor, q: Query) -> int:
 
 
 def list_requests(
-    store: Store, actor: Actor, q: Query, offset: int = 0, limit: int = 200
+    store: Store,
+    actor: Actor,
+    q: Query,
+    offset: int = 0,
+    limit: int = 200,
+    matches: int | None = None,
 ) -> list[RequestRow]:
-    """One page of the queue; filtering and sorting happen in SQL."""
-    sql, params = page_sql(q, offset, limit)
+    """One page of the queue; filtering and sorting happen in SQL.
+
+    Give `matches` (count_requests of the same query) when known, as the queue's model
+    does; otherwise it is counted here when the way of reading depends on it.
+    """
     with store.raw_read() as con:
-        rows = con.execute(sql, params).fetchall()
+        if _where(q).open_only:
+            plan = [page_sql(q, offset, limit)]
+        else:
+            if matches is None:
+                sql, params = count_sql(q)
+                matches = int(con.execute(sql, params).fetchone()[0])
+            # Requests are never deleted (164.530(j)), so the highest number is the total.
+            total = int(con.execute("SELECT coalesce(max(id), 0) FROM requests").fetchone()[0])
+            plan = page_plan(
+                q, offset, limit, matches, total, lambda s, p: con.execute(s, p).fetchall()
+            )
+        rows = [row for sql, params in plan for row in con.execute(sql, params).fetchall()]
     out = []
     for rid, patient, requester, received, due, status, assignee in rows:
         st = Status(status)

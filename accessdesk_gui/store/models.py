@@ -82,6 +82,16 @@ class AccessRequest(Base):
                 "'reversed_on_review')"
             ),
         ),
+        # queue_3: searching and sorting the All and Closed views.
+        Index(
+            "ix_requests_search",
+            "patient_fold",
+            "mrn",
+            "status",
+            "assigned_to_id",
+            "requester_kind",
+        ),
+        Index("ix_requests_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

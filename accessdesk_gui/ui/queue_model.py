@@ -80,13 +80,11 @@ class RequestTableModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        # The first page comes first: when it is not full it is every row, and the second
-        # query (COUNT over the matches, as slow as the page itself) is not needed.
-        first = requests.list_requests(self.store, self.actor, self.query, offset=0, limit=PAGE)
-        if len(first) < PAGE:
-            count = len(first)
-        else:
-            count = requests.count_requests(self.store, self.actor, self.query)
+        # The count comes first: how the page is best read depends on it (services/queue.py).
+        count = requests.count_requests(self.store, self.actor, self.query)
+        first = requests.list_requests(
+            self.store, self.actor, self.query, offset=0, limit=PAGE, matches=count
+        )
         self.beginResetModel()
         self._pages.clear()
         self._pages[0] = first
@@ -102,7 +100,7 @@ class RequestTableModel(QAbstractTableModel):
             if len(self._pages) >= MAX_PAGES:
                 self._pages.pop(next(iter(self._pages)))
             rows = requests.list_requests(
-                self.store, self.actor, self.query, offset=page * PAGE, limit=PAGE
+                self.store, self.actor, self.query, page * PAGE, PAGE, matches=self._count
             )
             self._pages[page] = rows
         i = row - page * PAGE
