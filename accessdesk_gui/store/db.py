@@ -256,6 +256,9 @@ class Store:
             with self._raw_lock:
                 con = connect_raw(self.path, self._key, check_same_thread=False)
                 con.execute("PRAGMA query_only = ON")
+                # 32 MB of decrypted pages (SQLite's default is 8): the queue's indexes and
+                # the rows around a page stay cached between a count and its page.
+                con.execute("PRAGMA cache_size = -32000")
                 held = (self._generation, con, threading.RLock())
                 self._raws.append(held[1:])
             self._local.raw = held
