@@ -456,10 +456,13 @@ def sql_baseline(path: Path, runs: int) -> tuple[float, float]:
     from accessdesk_gui.ui.queue_model import PAGE
 
     con = connect_raw(path)
+    con.execute("PRAGMA cache_size = -32000")  # as Store.raw_read's connections
     total = con.execute("SELECT max(id) FROM requests").fetchone()[0]
 
     def page(q: object) -> None:
         n = con.execute(*r.count_sql(q)).fetchone()[0]  # type: ignore[arg-type]
+        if n == 0:
+            return
         plan = r.page_plan(q, 0, PAGE, n, total, lambda s, p: con.execute(s, p).fetchall())  # type: ignore[arg-type]
         for sql, params in plan:
             con.execute(sql, params).fetchall()

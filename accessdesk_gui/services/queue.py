@@ -253,13 +253,23 @@ def count_sql(q: Query) -> tuple[str, list[Any]]:
     return f"SELECT count(r.id) FROM {w.table()} WHERE {w.sql()}", w.params
 
 
+# How many rows a walk may read for one page before finding-and-sorting is the better way
+# (measured on 100,000 requests: a walk reads ~1 row per microsecond from the page cache;
+# finding through the search index is ~10 ms, plus the rows found and their sort).
+WALK_ROWS = 15_000
+
+
 def _walk(matches: int | None, offset: int, limit: int, total: int) -> bool:
     """Walk the sort order checking rows, or find every match and sort them?
 
-    Walking reads about (offset + limit) * total / matches rows, finding-and-sorting about
-    `matches`; SQLite keeps no statistics to weigh them, so the queue does, by the count.
+    A walk reads about (offset + limit) * total / matches rows; finding-and-sorting reads
+    the search index and then every match. SQLite keeps no statistics to weigh them, so
+    the queue does, from the count it has already made.
     """
-    return matches is not None and matches * matches >= (offset + limit) * total
+    if not matches:
+        return False
+    reads = (offset + limit) * total / matches
+    return reads <= max(WALK_ROWS, 2 * matches)
 
 
 def _order(q: Query) -> str:
@@ -358,6 +368,8 @@ def list_requests(
     Give `matches` (count_requests of the same query) when known, as the queue's model
     does; otherwise it is counted here when the way of reading depends on it.
     """
+    if matches == 0 or offset >= (matches if matches is not None else offset + 1):
+        return []  # counted already: nothing to read
     with store.raw_read() as con:
         if _where(q).open_only:
             plan = [page_sql(q, offset, limit)]
