@@ -98,14 +98,16 @@ _TIEBREAK = {SortKey.ASSIGNEE: "r.assigned_to_id"}
 # Holds every column the wide views filter or search on (db/versions/queue_3...), so a
 # pass over it needs no row of the table; in patient order, it is also that sort's walk.
 SEARCH_INDEX = "ix_requests_search"
-# The index each sort column is read in order through (None: the table, in number order);
-# each holds the row number last, so ties come in number order as ORDER BY asks.
+# The index each sort column is read in order through (None: the table, in number order).
+# Most also hold what a search and the wide views' filters check (queue_4), so a walk
+# reads table rows only for the requests it shows; ties on the sort column are put in
+# number order by a small sort of just those ties.
 _SORT_INDEX: dict[SortKey, str | None] = {
     SortKey.NUMBER: None,
     SortKey.PATIENT: SEARCH_INDEX,
-    SortKey.REQUESTER: "ix_requests_requester",
-    SortKey.RECEIVED: "ix_requests_received",
-    SortKey.DUE: "ix_requests_due",
+    SortKey.REQUESTER: "ix_requests_requester_cover",
+    SortKey.RECEIVED: "ix_requests_received_cover",
+    SortKey.DUE: "ix_requests_due_cover",
     SortKey.STATUS: "ix_requests_status",
 }
 
@@ -383,6 +385,39 @@ def list_requests(
                 q, offset, limit, matches, total, lambda s, p: con.execute(s, p).fetchall()
             )
         rows = [row for sql, params in plan for row in con.execute(sql, params).fetchall()]
+    return _rows(rows, q.today)
+
+
+def first_page(
+    store: Store, actor: Actor, q: Query, limit: int = 200
+) -> tuple[int, list[RequestRow]]:
+    """How many requests the query has, and its first page, in as few passes as it allows.
+
+    A search over all or closed requests first looks for up to limit + 1 matches in the
+    search index: with few it has them all (and their count) in that one pass; with more
+    it stops early, and the count and the page follow as for any query.
+    """
+    w = _where(q)
+    if w.searching and not w.open_only:
+        with store.raw_read() as con:
+            ids = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT r.id FROM {w.table()} WHERE {w.sql()} LIMIT ?", [*w.params, limit + 1]
+                )
+            ]
+            if len(ids) <= limit:
+                if not ids:
+                    return 0, []
+                sql = _COLUMNS.format(source="requests AS r") + (
+                    f"WHERE r.id IN ({', '.join('?' * len(ids))}) ORDER BY {_order(q)}"
+                )
+                return len(ids), _rows(con.execute(sql, ids).fetchall(), q.today)
+    matches = count_requests(store, actor, q)
+    return matches, list_requests(store, actor, q, 0, limit, matches)
+
+
+def _rows(rows: list[Any], today: dt.date) -> list[RequestRow]:
     out = []
     for rid, patient, requester, received, due, status, assignee in rows:
         st = Status(status)
@@ -394,9 +429,9 @@ def list_requests(
                 requester=requester,
                 received=dt.date.fromisoformat(received),
                 due=due_on,
-                days_left=deadlines.days_left(due_on, q.today),
+                days_left=deadlines.days_left(due_on, today),
                 status=st,
-                urgency=deadlines.urgency(due_on, q.today, lifecycle.is_closed(st)),
+                urgency=deadlines.urgency(due_on, today, lifecycle.is_closed(st)),
                 assignee=assignee or "",
             )
         )

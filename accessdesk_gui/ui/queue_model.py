@@ -80,11 +80,9 @@ class RequestTableModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        # The count comes first: how the page is best read depends on it (services/queue.py).
-        count = requests.count_requests(self.store, self.actor, self.query)
-        first = requests.list_requests(
-            self.store, self.actor, self.query, offset=0, limit=PAGE, matches=count
-        )
+        # The count and the first page together: how the page is best read depends on the
+        # count, and a selective search finds both in one pass (services/queue.py).
+        count, first = requests.first_page(self.store, self.actor, self.query, PAGE)
         self.beginResetModel()
         self._pages.clear()
         self._pages[0] = first

@@ -44,6 +44,7 @@ NO_ENTRY = {
     "queue.count_requests": "a count for the queue",
     "queue.list_requests": "queue rows; opening a record (get_request) is audited",
     "queue.view_counts": "counts beside the queue's views",
+    "queue.first_page": "queue rows and their count",
     "actor.list_users": "staff names",
     "backups.get_setting": "a setting",
     "backups.backup_folder": "a setting",

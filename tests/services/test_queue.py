@@ -194,6 +194,10 @@ def test_every_view_filter_search_and_sort_shows_the_rows_the_rules_say(seeded, 
     assert queue.count_requests(store, desk, q) == len(expected)
     got = [r.id for r in queue.list_requests(store, desk, q, limit=500)]
     assert got == expected
+    # The count and first page together (as the queue's model reads them) agree.
+    for limit in (1, 7, 200):
+        count, first = queue.first_page(store, desk, q, limit)
+        assert count == len(expected) and [r.id for r in first] == expected[:limit]
     # Pages join up to the whole list, in order.
     paged = [r.id for off in range(0, 130, 7) for r in queue.list_requests(store, desk, q, off, 7)]
     assert paged == expected
