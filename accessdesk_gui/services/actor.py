@@ -25,6 +25,11 @@ class Actor:
     def has(self, role: Role) -> bool:
         return role in self.roles
 
+    def require_staff(self) -> None:
+        """Every request service: an account left with no role may neither read nor act."""
+        if not self.roles:
+            raise PermissionDenied("This account has no role; ask the privacy officer.")
+
     def require(self, role: Role, doing: str) -> None:
         if role not in self.roles:
             raise PermissionDenied(

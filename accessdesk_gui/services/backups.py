@@ -130,8 +130,7 @@ def backup_now(
 
 def backup(store: Store, actor: Actor, folder: Path | None = None) -> BackupInfo:
     """A backup on demand; any staff member may take one (it only adds a copy)."""
-    if not actor.roles:
-        raise ServiceError("This account has no role; ask the privacy officer.")
+    actor.require_staff()
     return backup_now(store, actor.username, folder)
 
 

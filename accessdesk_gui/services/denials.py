@@ -119,11 +119,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.roles:
-        raise PermissionDenied("This account has no role; ask the privacy officer.")
-
-
 # ---------------------------------------------------------------------------------------
 # Practice settings the letters need
 # ---------------------------------------------------------------------------------------
@@ -378,7 +373,7 @@ def _denial_snapshot(d: Denial) -> dict[str, Any]:
 
 def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput) -> int:
     """Record a denial of named parts with their grounds; route it if a ground is reviewable."""
-    _require_staff(actor)
+    actor.require_staff()
     rationale = check_text("rationale", draft.rationale, limit=4000)
     letter_detail = check_text("letter_detail", draft.letter_detail, limit=2000)
     other_holder = check_text("other_holder", draft.other_holder, limit=500)
@@ -480,7 +475,7 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
 
 def route_denial(store: Store, actor: Actor, denial_id: int, determiner_id: int) -> None:
     """Send (or re-send) a draft with a reviewable ground to a licensed professional."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         d = _load_denial(s, denial_id)
         if DenialStatus(d.status) not in (DenialStatus.AWAITING_SIGNATURE, DenialStatus.DRAFT):
@@ -516,7 +511,7 @@ def route_denial(store: Store, actor: Actor, denial_id: int, determiner_id: int)
 
 
 def discard_denial(store: Store, actor: Actor, denial_id: int, reason: str) -> None:
-    _require_staff(actor)
+    actor.require_staff()
     reason = check_text("reason", reason, required=True, limit=2000)
     with store.write() as s:
         d = _load_denial(s, denial_id)
@@ -819,7 +814,7 @@ def compose_letter(
     store: Store, actor: Actor, denial_id: int, letter_date: dt.date
 ) -> ComposedLetter:
     """The letter this denial would print, and what it still lacks."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         d = _load_denial(s, denial_id)
         request_id = d.request_id
@@ -837,7 +832,7 @@ def compose_draft(
 
     The draft is checked as ``draft_denial`` checks it; nothing is written.
     """
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         r = _load(s, request_id)
         determiner: User | None = None
@@ -924,7 +919,7 @@ class IssuedLetter:
 
 def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date) -> IssuedLetter:
     """Issue the letter and move the request to DENIED or PARTIALLY_DENIED (524(d))."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         d = _load_denial(s, denial_id)
         st = DenialStatus(d.status)
@@ -1114,7 +1109,7 @@ def view_of(d: Denial) -> DenialView:
 
 
 def get_denial(store: Store, actor: Actor, denial_id: int) -> DenialView:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         view = view_of(_load_denial(s, denial_id))
     audit.record_view(store, actor.username, "denial_viewed", "denial", denial_id, view.request_id)
@@ -1122,7 +1117,7 @@ def get_denial(store: Store, actor: Actor, denial_id: int) -> DenialView:
 
 
 def denials_for_request(store: Store, actor: Actor, request_id: int) -> list[DenialView]:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         _load(s, request_id)
         rows = s.scalars(select(Denial).where(Denial.request_id == request_id).order_by(Denial.id))
@@ -1136,7 +1131,7 @@ def denials_for_request(store: Store, actor: Actor, request_id: int) -> list[Den
 
 def letter_pdf(store: Store, actor: Actor, denial_id: int) -> bytes:
     """The issued letter exactly as it was issued."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         d = _load_denial(s, denial_id)
         if d.letter_pdf is None:
@@ -1159,7 +1154,7 @@ class StaffOption:
 
 def determiner_options(store: Store, actor: Actor) -> list[StaffOption]:
     """Active users, each with why they cannot make an (a)(3) determination, if so."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         users = s.scalars(select(User).where(User.active).order_by(User.full_name)).all()
         return [

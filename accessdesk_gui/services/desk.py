@@ -43,7 +43,6 @@ from accessdesk_gui.services.queue import Reminder, reminders
 from accessdesk_gui.services.requests import (
     _load,
     _record,
-    _require_staff,
     _snapshot,
 )
 from accessdesk_gui.store import audit
@@ -76,7 +75,7 @@ def verify(
     today: dt.date | None = None,
 ) -> None:
     """Record how, by whom and when identity and authority were verified."""
-    _require_staff(actor)
+    actor.require_staff()
     note = check_text("verification_note", note, limit=500)
     with store.write() as s:
         r = _load(s, request_id)
@@ -122,7 +121,7 @@ def clarify(
     """
     from accessdesk_gui.domain.intake import clarifications
 
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         r = _load(s, request_id)
         before = _snapshot(r)
@@ -191,7 +190,7 @@ def _as_intake(r: AccessRequest) -> Intake:
 
 
 def add_note(store: Store, actor: Actor, request_id: int, text: str) -> None:
-    _require_staff(actor)
+    actor.require_staff()
     note = check_text("note", text, required=True, limit=4000)
     with store.write() as s:
         r = _load(s, request_id)
@@ -229,7 +228,7 @@ def attach(
     kind: str = "scanned_request",
 ) -> int:
     """Keep a PDF or image (e.g. the scanned request) in the store with the request."""
-    _require_staff(actor)
+    actor.require_staff()
     if kind not in ATTACHMENT_KINDS:
         raise InvalidInput("kind", f"must be one of {', '.join(ATTACHMENT_KINDS)}.")
     name = check_text("filename", PurePath(filename).name, required=True, limit=255)
@@ -271,7 +270,7 @@ def attach(
 
 def attachment_data(store: Store, actor: Actor, attachment_id: int) -> tuple[str, str, bytes]:
     """(file name, media type, bytes) of one attachment, for viewing."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         a = s.get(RequestAttachment, attachment_id)
         if a is None:
@@ -327,7 +326,7 @@ def estimate(
     Only the components of 164.524(c)(4) can be entered (domain/fees.py refuses the rest).
     An unpaid fee or medical bill never holds the request (access-rules 3.7).
     """
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         r = _load(s, request_id)
         if Status(r.status) is not Status.RECEIVED:

@@ -47,11 +47,6 @@ def _canonical(data: Mapping[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.roles:
-        raise RuleViolation("This account has no role; ask the privacy officer.")
-
-
 # -- versions ---------------------------------------------------------------------------
 
 
@@ -192,7 +187,7 @@ def save_map(
 
 def map_in_force(store: Store, actor: Actor, on: dt.date | None = None) -> StoredVersion | None:
     """The version in force on ``on`` (default today), or None before the first map."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         row = _row_in_force(s, on or dt.date.today())
         if row is None:
@@ -203,14 +198,14 @@ def map_in_force(store: Store, actor: Actor, on: dt.date | None = None) -> Store
 
 def latest_map(store: Store, actor: Actor) -> StoredVersion | None:
     """The newest saved version (what the wizard edits), whether or not in force yet."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         row = s.scalar(select(DrsMapVersion).order_by(DrsMapVersion.version.desc()).limit(1))
         return None if row is None else _stored(s, row)
 
 
 def get_version(store: Store, actor: Actor, version: int) -> StoredVersion:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         row = s.scalar(select(DrsMapVersion).where(DrsMapVersion.version == version))
         if row is None:
@@ -219,7 +214,7 @@ def get_version(store: Store, actor: Actor, version: int) -> StoredVersion:
 
 
 def list_versions(store: Store, actor: Actor) -> list[StoredVersion]:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         rows = s.scalars(select(DrsMapVersion).order_by(DrsMapVersion.version)).all()
         return [_stored(s, r) for r in rows]
@@ -429,7 +424,7 @@ def build_request_checklist(
     """(Re)build a request's checklist for ``scope`` (default: the whole DRS) from the map
     version it was received under (or, if it has none yet, the version in force on its
     received date). Items already checked off stay checked off if still on the list."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         r = s.get(AccessRequest, request_id)
         if r is None:
@@ -557,7 +552,7 @@ def _items(s: Session, request_id: int) -> list[Item]:
 
 
 def request_checklist(store: Store, actor: Actor, request_id: int) -> RequestChecklist:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         if s.get(AccessRequest, request_id) is None:
             raise NotFound(f"There is no request number {request_id}.")
@@ -584,7 +579,7 @@ def open_items_in(s: Session, request_id: int) -> list[Item]:
 
 
 def open_items_count(store: Store, actor: Actor, request_id: int) -> int:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         n = s.scalar(
             select(func.count(ChecklistItemRow.id)).where(
@@ -613,7 +608,7 @@ def check_off(
     request_id: int | None = None,
 ) -> None:
     """Record that the item was collected (or confirmed, for a duplicate), by whom and when."""
-    _require_staff(actor)
+    actor.require_staff()
     note = check_text("note", note, limit=2000)
     with store.write() as s:
         row = _load_item(s, item_id, request_id)
@@ -640,7 +635,7 @@ def check_off(
 
 def reopen(store: Store, actor: Actor, item_id: int, request_id: int | None = None) -> None:
     """Undo a check-off made by mistake (audited like the check-off)."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         row = _load_item(s, item_id, request_id)
         if row.done_on is None:

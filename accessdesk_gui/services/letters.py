@@ -243,11 +243,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.roles:
-        raise RuleViolation("This account has no role; ask the privacy officer.")
-
-
 def _load_request(s: Session, request_id: int) -> AccessRequest:
     r = s.get(AccessRequest, request_id)
     if r is None:
@@ -617,7 +612,7 @@ def issue_letter(
     (a denial's ``denial_grounds`` and so on). Refuses with LetterNotReady naming every
     missing element; nothing is stored then.
     """
-    _require_staff(actor)
+    actor.require_staff()
     try:
         kind = LetterKind(kind)
     except ValueError:
@@ -709,7 +704,7 @@ def freeze_letter(
 
 
 def list_letters(store: Store, actor: Actor, request_id: int) -> list[IssuedLetter]:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         r = _load_request(s, request_id)
         rows = s.scalars(
@@ -729,7 +724,7 @@ def list_letters(store: Store, actor: Actor, request_id: int) -> list[IssuedLett
 
 
 def get_letter(store: Store, actor: Actor, letter_id: int) -> IssuedLetter:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         row = _load_letter(s, letter_id)
         letter = _to_issued(s, row, _load_request(s, row.request_id))
@@ -741,7 +736,7 @@ def get_letter(store: Store, actor: Actor, letter_id: int) -> IssuedLetter:
 
 def original_pdf(store: Store, actor: Actor, letter_id: int) -> bytes:
     """The PDF exactly as issued, for preview: no output is logged, the viewing is audited."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         row = _load_letter(s, letter_id)
         pdf, request_id = bytes(row.pdf), row.request_id
@@ -800,7 +795,7 @@ def _log_output(
 
 def reprint(store: Store, actor: Actor, letter_id: int, how: str = "print") -> bytes:
     """A copy stamped COPY on every page; logged. The stored original never changes."""
-    _require_staff(actor)
+    actor.require_staff()
     from accessdesk_gui.letters.pdftools import stamp_copy  # pypdf: on first use
 
     with store.write() as s:
@@ -814,7 +809,7 @@ def reprint(store: Store, actor: Actor, letter_id: int, how: str = "print") -> b
 
 def letter_for_output(store: Store, actor: Actor, letter_id: int, how: str) -> LetterFile:
     """What to print or save: the original until the letter is sent, then a marked copy."""
-    _require_staff(actor)
+    actor.require_staff()
     from accessdesk_gui.letters.pdftools import stamp_copy  # pypdf: on first use
 
     with store.write() as s:
@@ -844,7 +839,7 @@ def record_mailing(
     today: dt.date | None = None,
 ) -> IssuedLetter:
     """Record how and when a letter went out; only then does it count as sent."""
-    _require_staff(actor)
+    actor.require_staff()
     try:
         method = MailMethod(method)
     except ValueError:
@@ -931,7 +926,7 @@ def _mailing_order(letter: IssuedLetter) -> tuple[int, dt.date, int]:
 
 def mail_queue(store: Store, actor: Actor) -> list[IssuedLetter]:
     """Every letter issued and not yet sent, in mailing order."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         rows = s.scalars(
             select(IssuedLetterRow)
@@ -961,7 +956,7 @@ def batch_pdf(
     """
     from accessdesk_gui.letters.pdftools import concatenate  # pypdf: on first use
 
-    _require_staff(actor)
+    actor.require_staff()
     pdfs: list[bytes] = []
     with store.read() as s:
         for letter_id in letter_ids:
@@ -971,7 +966,7 @@ def batch_pdf(
 
 def log_batch_printed(store: Store, actor: Actor, letter_ids: Sequence[int]) -> None:
     """Record that these originals were handed to the printer in one job."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         for letter_id in letter_ids:
             row = _load_letter(s, letter_id)

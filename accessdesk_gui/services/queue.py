@@ -20,7 +20,6 @@ from typing import Any
 
 from accessdesk_gui.domain import deadlines, lifecycle
 from accessdesk_gui.domain.deadlines import Urgency
-from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.lifecycle import Status
 from accessdesk_gui.domain.requesters import fold_for_search
 from accessdesk_gui.services.actor import Actor
@@ -497,14 +496,9 @@ class Reminder:
         return "Today: " + "; ".join(parts) + "."
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.roles:
-        raise RuleViolation("This account has no role; ask the privacy officer.")
-
-
 def reminders(store: Store, actor: Actor, today: dt.date) -> Reminder:
     """What needs action today, counted in SQL over the open requests."""
-    _require_staff(actor)
+    actor.require_staff()
 
     def count(cond: str, *params: Any) -> int:
         sql = f"SELECT count(r.id) FROM requests AS r INDEXED BY {OPEN_INDEX} WHERE {OPEN_SQL}"

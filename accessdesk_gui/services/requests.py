@@ -170,11 +170,6 @@ def _load(s: Session, request_id: int) -> AccessRequest:
     return r
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.roles:
-        raise RuleViolation("This account has no role; ask the privacy officer.")
-
-
 # -- intake -----------------------------------------------------------------------------
 
 
@@ -211,7 +206,7 @@ def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | Non
     Whatever still needs clarifying is listed and the request marked incomplete; the clock
     runs regardless (access-rules 1.5). A possible duplicate is flagged, never refused.
     """
-    _require_staff(actor)
+    actor.require_staff()
     clean = check_intake(intake, today or dt.date.today())
     todo = clarifications(clean)
     with store.write() as s:
@@ -301,7 +296,7 @@ def _transition(
     summary: str,
     apply: Any = None,
 ) -> None:
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         r = _load(s, request_id)
         before = _snapshot(r)
@@ -422,7 +417,7 @@ def withdraw(store: Store, actor: Actor, request_id: int, on: dt.date, reason: s
 
 
 def assign(store: Store, actor: Actor, request_id: int, user_id: int | None) -> None:
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         r = _load(s, request_id)
         if lifecycle.is_closed(Status(r.status)):

@@ -50,7 +50,6 @@ from accessdesk_gui.services.denials import (
     _load_denial,
     _now,
     _part_label,
-    _require_staff,
     _timeline,
     letterhead,
     make_signature,
@@ -139,7 +138,7 @@ class Official:
 
 
 def reviewing_officials(store: Store, actor: Actor) -> list[Official]:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         rows = s.scalars(select(ReviewingOfficial)).all()
         out = [
@@ -170,7 +169,7 @@ def request_review(
     store: Store, actor: Actor, denial_id: int, requested_on: dt.date, note: str = ""
 ) -> int:
     """Record that the requester asked for review. Never refused for lateness (5.4)."""
-    _require_staff(actor)
+    actor.require_staff()
     note = check_text("note", note, limit=2000)
     with store.write() as s:
         d = _load_denial(s, denial_id)
@@ -238,7 +237,7 @@ class Candidate:
 
 def reviewer_candidates(store: Store, actor: Actor, review_id: int) -> list[Candidate]:
     """Every active user, eligible first, each with the reason (524(a)(4), (d)(4))."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         rv = _load_review(s, review_id)
         inv = _involvement(s, rv.denial)
@@ -279,7 +278,7 @@ def assign_reviewer(
     store: Store, actor: Actor, review_id: int, reviewer_id: int, referred_on: dt.date
 ) -> IssuedLetter:
     """Refer the review to an eligible reviewing official; produce the referral letter."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.write() as s:
         rv = _load_review(s, review_id)
         if rv.status == ReviewStatus.DECIDED:
@@ -611,7 +610,7 @@ def _view(s: Session, rv: ReviewRequest) -> ReviewView:
 
 
 def get_review(store: Store, actor: Actor, review_id: int) -> ReviewView:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         view = _view(s, _load_review(s, review_id))
     audit.record_view(store, actor.username, "review_viewed", "review", review_id, view.request_id)
@@ -619,7 +618,7 @@ def get_review(store: Store, actor: Actor, review_id: int) -> ReviewView:
 
 
 def reviews_for_denial(store: Store, actor: Actor, denial_id: int) -> list[ReviewView]:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         rows = s.scalars(select(ReviewRequest).where(ReviewRequest.denial_id == denial_id)).all()
         views = [_view(s, rv) for rv in rows]
@@ -631,7 +630,7 @@ def reviews_for_denial(store: Store, actor: Actor, denial_id: int) -> list[Revie
 
 
 def determination_pdf(store: Store, actor: Actor, review_id: int) -> bytes:
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         det = s.scalar(
             select(ReviewDetermination).where(ReviewDetermination.review_id == review_id)
@@ -679,7 +678,7 @@ class QueueItem:
 
 def my_queue(store: Store, actor: Actor, now: dt.datetime | None = None) -> list[QueueItem]:
     """What awaits this professional's sign-off or review, oldest first."""
-    _require_staff(actor)
+    actor.require_staff()
     now = now or _now()
     items: list[QueueItem] = []
     with store.read() as s:
@@ -734,7 +733,7 @@ def my_queue(store: Store, actor: Actor, now: dt.datetime | None = None) -> list
 
 def open_reviews(store: Store, actor: Actor) -> list[ReviewView]:
     """Reviews not yet decided, oldest first (for whoever refers them)."""
-    _require_staff(actor)
+    actor.require_staff()
     with store.read() as s:
         rows = s.scalars(
             select(ReviewRequest)

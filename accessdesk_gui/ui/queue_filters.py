@@ -13,7 +13,7 @@ from accessdesk_gui.services.actor import UserSummary
 from accessdesk_gui.services.queue import DueWindow
 
 if TYPE_CHECKING:
-    from accessdesk_gui.services.desk import Reminder
+    from accessdesk_gui.services.queue import Reminder
 
 
 def _combo(name: str, accessible: str, items: list[tuple[str, object]]) -> QComboBox:
