@@ -531,15 +531,15 @@ class Store:
     def integrity_ok(self) -> bool:
         try:
             return not self.integrity_problems()
-        except (_dbapi().DatabaseError, StoreError):
+        except (_dbapi().DatabaseError, StoreCorrupt):
             return False
 
     def check_integrity(self) -> None:
+        # A busy or locked store (StoreLocked) is said as such by raw_read, never reported
+        # as damaged: the user should wait, not restore a backup.
         try:
             problems = self.integrity_problems()
         except _dbapi().DatabaseError as exc:
-            problems = [str(exc)]
-        except StoreError as exc:
             problems = [str(exc)]
         if problems:
             raise StoreCorrupt(

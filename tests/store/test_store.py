@@ -96,3 +96,20 @@ def test_backup_is_a_consistent_copy(store: Store, tmp_path: Path) -> None:
     con = connect_raw(copy, keys.keyring_key(store.path))
     assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
     con.close()
+
+
+def test_a_locked_store_is_not_reported_as_damaged(tmp_path: Path, monkeypatch) -> None:
+    """The integrity check meeting another program's lock says "busy", not "restore"."""
+    import accessdesk_gui.store.db as db
+
+    s = Store.open(tmp_path / "a.sqlite", create=True)
+
+    def locked(_con: object) -> list[str]:
+        raise db._dbapi().OperationalError("database is locked")
+
+    monkeypatch.setattr(db, "_integrity_problems", locked)
+    with pytest.raises(StoreLocked, match="busy or locked"):
+        s.check_integrity()
+    monkeypatch.undo()
+    s.check_integrity()  # free again: passes
+    s.close()
