@@ -289,6 +289,11 @@ def test_the_open_index_holds_exactly_the_open_statuses() -> None:
     spec.loader.exec_module(migration)
     assert list(migration.OPEN_STATUSES) == queue.OPEN_VALUES
     assert migration.INDEX == queue.OPEN_INDEX
+    # The model that documents the schema says the same.
+    from accessdesk_gui.store.models import AccessRequest
+
+    (index,) = [i for i in AccessRequest.__table__.indexes if i.name == queue.OPEN_INDEX]
+    assert str(index.dialect_options["sqlite"]["where"]) == migration.open_condition()
 
 
 @pytest.mark.parametrize("search", ["", "zoe", "李"])
