@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from accessdesk_gui.domain.deadlines import Urgency
 from accessdesk_gui.domain.lifecycle import LABELS
-from accessdesk_gui.services import queue as requests
+from accessdesk_gui.services import queue
 from accessdesk_gui.services.actor import Actor
 from accessdesk_gui.services.queue import Query, RequestRow, SortKey
 from accessdesk_gui.store.db import Store
@@ -82,7 +82,7 @@ class RequestTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         # The count and the first page together: how the page is best read depends on the
         # count, and a selective search finds both in one pass (services/queue.py).
-        count, first = requests.first_page(self.store, self.actor, self.query, PAGE)
+        count, first = queue.first_page(self.store, self.actor, self.query, PAGE)
         self.beginResetModel()
         self._pages.clear()
         self._pages[0] = first
@@ -97,7 +97,7 @@ class RequestTableModel(QAbstractTableModel):
         if rows is None:
             if len(self._pages) >= MAX_PAGES:
                 self._pages.pop(next(iter(self._pages)))
-            rows = requests.list_requests(
+            rows = queue.list_requests(
                 self.store, self.actor, self.query, page * PAGE, PAGE, matches=self._count
             )
             self._pages[page] = rows
