@@ -13,7 +13,7 @@ every view, filter, search and sort against the stored rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -312,7 +312,12 @@ def page_sql(
 
 
 def page_plan(
-    q: Query, offset: int, limit: int, matches: int | None, total: int, groups: Any
+    q: Query,
+    offset: int,
+    limit: int,
+    matches: int | None,
+    total: int,
+    groups: Callable[[str, list[Any]], list[Any]],
 ) -> list[tuple[str, list[Any]]]:
     """The statements for one page: one, or for a wide view sorted by assignee one per
     staff member whose requests fall on the page (their rows in number order, through the
