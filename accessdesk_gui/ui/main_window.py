@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from queue import SimpleQueue
@@ -117,7 +118,9 @@ class _Worker(QObject):
             except Exception:
                 if self._stopped:  # the window closed (and perhaps the store) meanwhile
                     return
-                raise
+                # A bug, not the user's doing: report it (no PHI: statements carry their
+                # values as parameters) and keep the thread for the next count.
+                traceback.print_exc()
 
     def count(self, generation: int, today: dt.date) -> None:
         self._put(lambda: self._count(generation, today))
@@ -127,8 +130,11 @@ class _Worker(QObject):
             counts = queue.view_counts(self._store, self._actor, today)
             reminder = queue.reminders(self._store, self._actor, today)
         except USER_ERRORS as exc:
-            self.counted.emit(generation, None, exc)
+            self.counted.emit(generation, None, str(exc))
             return
+        except Exception:
+            self.counted.emit(generation, None, "The view counts could not be updated.")
+            raise
         self.counted.emit(generation, counts, reminder)
 
     def preload(self) -> None:

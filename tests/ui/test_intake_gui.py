@@ -272,3 +272,20 @@ def test_desk_note_and_verify_dialogs(qtbot, store, desk) -> None:
     assert [e.kind for e in d.timeline][-2:] == ["note", "verified"]
     assert isinstance(win.desk.assign_dialog().form.fields["user"], object)
     assert not isinstance(win.desk.assign_dialog().form.fields["user"], QLineEdit)
+
+
+def test_a_failed_count_is_said_and_the_next_one_still_comes(qtbot, store, desk, monkeypatch):
+    from accessdesk_gui.services import queue
+
+    requests.log_request(store, desk, make_intake(), TODAY)
+    win = MainWindow(store, desk, today=TODAY)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.view_combo.itemText(win.view_combo.findData("open")) == "Open (1)")
+    real = queue.view_counts
+    monkeypatch.setattr(queue, "view_counts", lambda *a: 1 / 0)
+    win.refresh()
+    qtbot.waitUntil(lambda: "could not be updated" in win.statusBar().currentMessage())
+    monkeypatch.setattr(queue, "view_counts", real)
+    requests.log_request(store, desk, make_intake(patient_name="Ann Other"), TODAY)
+    win.refresh()  # the worker survived the error: the new count arrives
+    qtbot.waitUntil(lambda: win.view_combo.itemText(win.view_combo.findData("open")) == "Open (2)")
