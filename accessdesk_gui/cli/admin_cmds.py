@@ -73,16 +73,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise CliError("Name the first administrator's user name with --user NAME.")
     pw = password(f"New password for {username}: ")
     if opt(args, "key_mode") == "passphrase":
-        from accessdesk_gui.paths import default_store_path
-        from accessdesk_gui.store import keys
-        from accessdesk_gui.store.db import Store
+        from accessdesk_gui.services import workspace
 
-        phrase = password("Practice passphrase for the store: ", keys.PASSPHRASE_ENV)
-        store = Store.open(
-            opt(args, "db") or default_store_path(),
-            create=True,
-            key_provider=keys.PassphraseKeyProvider(phrase),
-        )
+        phrase = password("Practice passphrase for the store: ", workspace.PASSPHRASE_ENV)
+        store = workspace.open_workspace(opt(args, "db"), create=True, passphrase=phrase).store
     else:
         store = open_store(args, create=True)
     admin = practice.set_up(

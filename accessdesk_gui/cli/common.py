@@ -9,13 +9,17 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accessdesk_gui.services.actor import Actor
+    from accessdesk_gui.services.workspace import Store, Workspace
 
 EXIT_REFUSED = 2
 
 # Commands that only read (list, show, verify, export): they may run while the app or
 # another command has the store open. Every other command takes the store's instance lock
-# (store/lock.py) before opening it, so only one AccessDesk writes to a store at a time.
+# (services/workspace.py) before opening it, so only one AccessDesk writes to a store at a time.
 READ_ONLY = frozenset(
     {
         "admin_cmds.cmd_user_list",
@@ -76,33 +80,34 @@ def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
     return getattr(args, name, default)
 
 
-def open_store(args: argparse.Namespace, create: bool = False) -> Any:
-    from accessdesk_gui.paths import default_store_path
-    from accessdesk_gui.store import keys
-    from accessdesk_gui.store.db import Store
+def open_workspace(args: argparse.Namespace, create: bool = False) -> Workspace:
+    """The store for this command (services/workspace.py), locked unless it only reads.
 
-    path = Path(opt(args, "db") or default_store_path())
-    if not opt(args, "read_only") and (create or path.exists()):
-        take_instance_lock(args, path)
-    provider = None
-    if path.exists() and keys.recorded_mode(path) == "passphrase":
-        # The practice chose a typed passphrase instead of a keyring (see docs/security.md).
-        phrase = password("Practice passphrase for the store: ", keys.PASSPHRASE_ENV)
-        provider = keys.PassphraseKeyProvider(phrase)
-    return Store.open(path, create=create, key_provider=provider)
+    The instance lock stays on args until main() returns: StoreInUse (exit 2) names who
+    has the store open (the app or another command)."""
+    from accessdesk_gui.services import workspace
+
+    held = opt(args, "instance_lock") is not None
+    ws = workspace.open_workspace(
+        opt(args, "db"),
+        create=create,
+        lock_as=None if opt(args, "read_only") or held else _lock_holder(args),
+        ask_passphrase=lambda: password(
+            "Practice passphrase for the store: ", workspace.PASSPHRASE_ENV
+        ),
+    )
+    if ws.lock is not None:
+        args.instance_lock, ws.lock = ws.lock, None
+    return ws
 
 
-def take_instance_lock(args: argparse.Namespace, path: Path) -> None:
-    """Hold the store for this command (released when main() returns, or at exit).
+def open_store(args: argparse.Namespace, create: bool = False) -> Store:
+    return open_workspace(args, create).store
 
-    Raises StoreInUse naming who has it open (the app or another command): exit 2."""
-    from accessdesk_gui.store.lock import InstanceLock
 
-    if opt(args, "instance_lock") is not None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _lock_holder(args: argparse.Namespace) -> str:
     who = opt(args, "user") or os.environ.get("ACCESSDESK_USER") or "someone"
-    args.instance_lock = InstanceLock.take(path, f"{who} (command line)")
+    return f"{who} (command line)"
 
 
 def release_instance_lock(args: argparse.Namespace) -> None:
@@ -121,7 +126,7 @@ def password(prompt: str, env: str = "ACCESSDESK_PASSWORD") -> str:
     return getpass.getpass(prompt)
 
 
-def login(args: argparse.Namespace, store: Any) -> Any:
+def login(args: argparse.Namespace, store: Store) -> Actor:
     from accessdesk_gui.services import auth
 
     username = opt(args, "user") or os.environ.get("ACCESSDESK_USER")
@@ -130,7 +135,7 @@ def login(args: argparse.Namespace, store: Any) -> Any:
     return auth.login(store, username, password(f"Password for {username}: "))
 
 
-def store_and_actor(args: argparse.Namespace) -> tuple[Any, Any]:
+def store_and_actor(args: argparse.Namespace) -> tuple[Store, Actor]:
     store = open_store(args)
     return store, login(args, store)
 

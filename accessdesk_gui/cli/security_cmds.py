@@ -86,9 +86,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _db(args: argparse.Namespace) -> Path:
-    from accessdesk_gui.paths import default_store_path
+    from accessdesk_gui.services.workspace import store_path
 
-    return Path(opt(args, "db") or default_store_path())
+    return store_path(opt(args, "db"))
 
 
 def cmd_key_sheet(args: argparse.Namespace) -> int:
@@ -111,8 +111,7 @@ def cmd_key_sheet(args: argparse.Namespace) -> int:
 
 
 def cmd_key_restore(args: argparse.Namespace) -> int:
-    from accessdesk_gui.store import keys
-    from accessdesk_gui.store.db import Store
+    from accessdesk_gui.services import keysheet
 
     path = _db(args)
     typed = os.environ.get(RECOVERY_ENV)
@@ -120,17 +119,7 @@ def cmd_key_restore(args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             raise CliError(f"No key: set {RECOVERY_ENV} or run in a terminal to type it.")
         typed = input("Type the recovery key from the sheet (spaces do not matter): ")
-    try:
-        key = keys.parse_recovery_code(typed)
-    except keys.BadRecoveryCode as exc:
-        raise CliError(str(exc)) from None
-    if path.exists():
-        # Prove the key opens this store before anything is saved.
-        Store.open(path, key_provider=keys.FixedKeyProvider(key)).close()
-    try:
-        keys.save_key(path, key)
-    except keys.KeyringUnavailable as exc:
-        raise CliError(str(exc)) from None
+    keysheet.restore_key(path, typed)
     emit(args, {"store": str(path)}, f"Key saved in this PC's keyring for {path}.")
     return 0
 
@@ -150,23 +139,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from accessdesk_gui.domain.roles import Role
-    from accessdesk_gui.services import auth, backups
-    from accessdesk_gui.store.db import Store
-    from accessdesk_gui.store.lock import InstanceLock
+    from accessdesk_gui.services import backups, workspace
 
     path = _db(args)
     username = opt(args, "user") or "restore"
     actor = None
     if path.exists():
         # Replacing a store is the privacy officer's decision, checked on the store itself.
-        store = Store.open(path, check=False)
-        try:
-            actor = auth.login(store, username, password(f"Password for {username}: "))
+        with workspace.open_workspace(path, check=False) as ws:
+            actor = ws.login(username, password(f"Password for {username}: "))
             actor.require(Role.PRIVACY_OFFICER, "restore a backup")
-        finally:
-            store.close()
-    with InstanceLock.acquire(path, username):
-        res = backups.restore(path, args.file, username, actor=actor)
+    res = backups.restore(path, args.file, username, actor=actor, lock_as=username)
     emit(
         args,
         {

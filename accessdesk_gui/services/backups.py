@@ -14,6 +14,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from accessdesk_gui.store.copies import (
     verified_backup,
 )
 from accessdesk_gui.store.db import Store, StoreError
+from accessdesk_gui.store.lock import InstanceLock
 from accessdesk_gui.store.security_models import AuditAnchor, SecuritySetting
 
 BACKUP_FOLDER = BACKUP_FOLDER_SETTING
@@ -230,12 +232,14 @@ class BackupCheck:
         return not self.problems
 
 
-def check_backup(backup_file: Path, key: keys.StoreKey) -> BackupCheck:
-    """Check a backup fully without changing anything: it opens with the store's key, its
-    pages and structure are sound, its audit chain verifies and matches its manifest, and
-    it was made by this version of AccessDesk or an earlier one."""
+def check_backup(backup_file: Path, against: Store | keys.StoreKey) -> BackupCheck:
+    """Check a backup fully without changing anything: it opens with the store's key (of
+    the store given, or the key itself), its pages and structure are sound, its audit chain
+    verifies and matches its manifest, and it was made by this version of AccessDesk or an
+    earlier one."""
     from accessdesk_gui.store.copies import check_copy
 
+    key = against.key if isinstance(against, Store) else against
     backup_file = Path(backup_file)
     check = check_copy(backup_file, key)
     problems = list(check.problems)
@@ -269,14 +273,20 @@ def check_backup(backup_file: Path, key: keys.StoreKey) -> BackupCheck:
 
 
 def restore(
-    target: Path,
+    target: Path | Store,
     backup_file: Path,
     username: str,
-    key_provider: keys.KeyProvider | None = None,
-    now: dt.datetime | None = None,
+    *,
     actor: Actor | None = None,
+    now: dt.datetime | None = None,
+    lock_as: str | None = None,
 ) -> RestoreResult:
-    """Put a backup in place of the store at target, after checking the backup fully.
+    """Put a backup in place of a store, after checking the backup fully.
+
+    target is the store file, or the store open in this app: that one is closed before it
+    is replaced (no connection may stay open on the file) and its own key checks the
+    backup. lock_as takes the instance lock for the restore (the command line; the app
+    already holds it for its open store).
 
     Replacing an existing store is the privacy officer's decision (164.308(a)(7)): then
     ``actor`` must be given and hold that role. (On a new PC with no store yet there is
@@ -285,35 +295,53 @@ def restore(
     anything is replaced. The store being replaced is copied aside first. The store must
     not be open elsewhere.
     """
-    now = now or _now()
-    target, backup_file = Path(target), Path(backup_file)
-    if target.exists():
+    path = target.path if isinstance(target, Store) else Path(target)
+    lock: AbstractContextManager[object] = (
+        InstanceLock.acquire(path, lock_as) if lock_as is not None else nullcontext()
+    )
+    with lock:
+        return _restore(target, path, Path(backup_file), username, actor, now or _now())
+
+
+def _restore(
+    target: Path | Store,
+    path: Path,
+    backup_file: Path,
+    username: str,
+    actor: Actor | None,
+    now: dt.datetime,
+) -> RestoreResult:
+    if path.exists():
         if actor is None:
             raise PermissionDenied(
                 "Replacing a store needs the privacy officer to log in to it first."
             )
         actor.require(Role.PRIVACY_OFFICER, "restore a backup")
-    provider = key_provider or keys.default_key_provider(target)
-    try:
-        key = provider.key_for(target, False)
-    except keys.KeyProblem as exc:
-        raise BackupFailed(str(exc)) from None
+    if isinstance(target, Store):
+        key = target.key
+    else:
+        try:
+            key = keys.default_key_provider(path).key_for(path, False)
+        except keys.KeyProblem as exc:
+            raise BackupFailed(str(exc)) from None
     found = check_backup(backup_file, key)
     if not found.ok:
         raise BackupFailed(
             f"The backup {backup_file} was not restored: {'; '.join(found.problems)}. "
             "Nothing was changed. Try an earlier backup."
         )
+    if isinstance(target, Store):
+        target.close()
     safety: Path | None = None
-    if target.exists():
-        current = Store.open(target, key_provider=keys.FixedKeyProvider(key), check=False)
+    if path.exists():
+        current = Store.open(path, key_provider=keys.FixedKeyProvider(key), check=False)
         try:
             safety = current.backup(
-                target.with_name(f"{target.stem}.before-restore-{now:%Y%m%d-%H%M%S}{SUFFIX}")
+                path.with_name(f"{path.stem}.before-restore-{now:%Y%m%d-%H%M%S}{SUFFIX}")
             )
         finally:
             current.close()
-    partial = target.with_name(f".{target.name}.restoring")
+    partial = path.with_name(f".{path.name}.restoring")
     try:
         with backup_file.open("rb") as src, partial.open("wb") as dst:
             while chunk := src.read(1 << 20):
@@ -321,14 +349,14 @@ def restore(
             dst.flush()
             os.fsync(dst.fileno())
         for side in ("-wal", "-shm"):
-            Path(str(target) + side).unlink(missing_ok=True)
-        os.replace(partial, target)
+            Path(str(path) + side).unlink(missing_ok=True)
+        os.replace(partial, path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise BackupFailed(
             f"Restoring failed ({exc.strerror or exc}); the store was not replaced."
         ) from None
-    restored = Store.open(target, key_provider=keys.FixedKeyProvider(key))
+    restored = Store.open(path, key_provider=keys.FixedKeyProvider(key))
     try:
         with restored.write() as s:
             audit.append(
@@ -342,7 +370,7 @@ def restore(
             )
     finally:
         restored.close()
-    return RestoreResult(target, backup_file, safety, found.entries)
+    return RestoreResult(path, backup_file, safety, found.entries)
 
 
 def _known_revision(rev: str) -> bool:

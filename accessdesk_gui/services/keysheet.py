@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services.auth import Actor
@@ -46,3 +47,24 @@ def sheet_text(store: Store, actor: Actor, today: dt.date | None = None) -> str:
             "  3. Open AccessDesk as usual.",
         ]
     )
+
+
+def restore_key(path: Path, typed: str) -> None:
+    """Put the key typed from a recovery sheet into this PC's keyring for the store at path.
+
+    A mistyped code is refused with what to check; when the store is there, the key must
+    open it before anything is saved (a key for another store is never kept)."""
+    try:
+        key = keys.parse_recovery_code(typed)
+    except keys.BadRecoveryCode as exc:
+        raise InvalidRecoveryKey(str(exc)) from None
+    if path.exists():
+        Store.open(path, key_provider=keys.FixedKeyProvider(key)).close()
+    try:
+        keys.save_key(path, key)
+    except keys.KeyringUnavailable as exc:
+        raise ServiceError(str(exc)) from None
+
+
+class InvalidRecoveryKey(ServiceError):
+    """The typed recovery key is not one a sheet shows (wrong length or a mistyped group)."""

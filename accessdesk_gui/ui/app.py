@@ -16,14 +16,18 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from accessdesk_gui.paths import default_store_path
 from accessdesk_gui.resources_path import resource_dir
 from accessdesk_gui.services import practice
 from accessdesk_gui.services.actor import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store import keys
-from accessdesk_gui.store.db import Store, StoreError
-from accessdesk_gui.store.lock import InstanceLock
+from accessdesk_gui.services.workspace import (
+    StartDeclined,
+    Store,
+    StoreError,
+    Workspace,
+    open_workspace,
+    passphrase_from_environment,
+)
 from accessdesk_gui.ui.forms import FormDialog
 from accessdesk_gui.ui.login import LoginDialog
 from accessdesk_gui.ui.main_window import BACKGROUND_IMPORTS, MainWindow
@@ -93,20 +97,20 @@ def _smoke_hooks(app: QApplication) -> None:
 def run_app(db_path: Path | None = None) -> int:
     app = _app()
     _smoke_hooks(app)
-    path = Path(db_path) if db_path else default_store_path()
-    instance: InstanceLock | None = None
-    store: Store | None = None
+    workspace: Workspace | None = None
     try:
-        # One AccessDesk per store; a second one is told who has it open.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        instance = InstanceLock.take(path, "(logging in)")
-        provider = _passphrase_if_chosen(path) or _first_start_without_keyring(path)
-        if provider is False:  # no keyring, and the user chose to quit
-            _let_go(store, instance)
-            return 0
-        # The full integrity check (seconds on a large store) runs while the log-in is
-        # typed; a damaged store is still refused before anything is written.
-        store = Store.open(path, create=True, key_provider=provider or None, check="background")
+        # One AccessDesk per store (a second one is told who has it open). The full
+        # integrity check (seconds on a large store) runs while the log-in is typed; a
+        # damaged store is still refused before anything is written.
+        workspace = open_workspace(
+            db_path,
+            create=True,
+            lock_as="(logging in)",
+            ask_passphrase=_ask_passphrase,
+            choose_passphrase=_passphrase_without_keyring,
+            check="background",
+        )
+        store = workspace.store
         dialog: LoginDialog | SetupDialog
         if practice.is_set_up(store):
             dialog = LoginDialog(store)
@@ -119,48 +123,45 @@ def run_app(db_path: Path | None = None) -> int:
         accepted = dialog.exec()
         store.wait_for_check()
         if not accepted or dialog.actor is None:
-            _let_go(store, instance)
+            workspace.close()
             return 0
         actor = dialog.actor
+    except StartDeclined:  # no keyring, and the user chose to quit
+        return 0
     except USER_ERRORS as exc:
-        _let_go(store, instance)
+        if workspace is not None:
+            workspace.close()
         QMessageBox.critical(None, "AccessDesk", str(exc))
         return 2
-    assert store is not None and instance is not None
-    instance.set_user(actor.username)
+    assert workspace is not None
+    workspace.hold_for(actor)
     window = MainWindow(store, actor)
     window.show()
     # The daily backup follows the first paint: the queue shows at once.
     QTimer.singleShot(0, lambda: _daily_backup(store, actor.username))
-    guard = _guard(window, store, actor, instance)
+    guard = _guard(window, workspace)
     code = app.exec()
     guard.stop()
-    store.close()
-    instance.release()
+    workspace.close()
     return code
 
 
-def _first_start_without_keyring(path: Path) -> keys.KeyProvider | bool | None:
-    """A new store on a computer with no keyring: offer the recorded passphrase choice.
-
-    None: nothing to ask (the keyring works, or the store exists); False: the user quit.
-    """
-    if path.exists() or keys.keyring_available():
-        return None
+def _passphrase_without_keyring() -> str | None:
+    """A new store on a computer with no keyring: the practice passphrase chosen instead,
+    or None when the user quits (to set a keyring up first)."""
     from accessdesk_gui.ui.dialogs import NoKeyringDialog
 
     dialog = NoKeyringDialog()
-    if not dialog.exec() or dialog.passphrase is None:
-        return False
-    return keys.PassphraseKeyProvider(dialog.passphrase)
-
-
-def _passphrase_if_chosen(path: Path) -> keys.KeyProvider | None:
-    """A store whose practice chose a passphrase instead of a keyring: ask for it."""
-    if not path.exists() or keys.recorded_mode(path) != "passphrase":
+    if not dialog.exec():
         return None
-    if os.environ.get(keys.PASSPHRASE_ENV):
-        return keys.PassphraseKeyProvider()
+    return dialog.passphrase
+
+
+def _ask_passphrase() -> str:
+    """A store whose practice chose a passphrase instead of a keyring: ask for it."""
+    phrase = passphrase_from_environment()
+    if phrase is not None:
+        return phrase
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
     phrase, ok = QInputDialog.getText(
@@ -171,15 +172,7 @@ def _passphrase_if_chosen(path: Path) -> keys.KeyProvider | None:
     )
     if not ok:
         raise StoreError("No passphrase was typed; the store was not opened.")
-    return keys.PassphraseKeyProvider(phrase)
-
-
-def _let_go(store: Store | None, instance: InstanceLock | None) -> None:
-    """Leaving before the main window: close the store and free the instance lock."""
-    if store is not None:
-        store.close()
-    if instance is not None:
-        instance.release()
+    return str(phrase)
 
 
 def _close_if_damaged(dialog: FormDialog, store: Store) -> None:
@@ -210,11 +203,13 @@ def _daily_backup(store: Store, username: str) -> None:
         QMessageBox.warning(None, "AccessDesk: backup", str(exc))
 
 
-def _guard(window: MainWindow, store: Store, actor: Actor, instance: InstanceLock) -> SessionGuard:
+def _guard(window: MainWindow, workspace: Workspace) -> SessionGuard:
     """The inactivity lock; another user unlocking gets a main window of their own."""
     from accessdesk_gui.ui.session_lock import SessionGuard
 
-    guard = SessionGuard(window, store, actor)
+    assert workspace.actor is not None
+    store = workspace.store
+    guard = SessionGuard(window, store, workspace.actor)
 
     def switch(new_actor: Actor) -> None:
         old = guard.window
@@ -224,7 +219,7 @@ def _guard(window: MainWindow, store: Store, actor: Actor, instance: InstanceLoc
         guard.setParent(fresh)
         old.close()
         old.deleteLater()
-        instance.set_user(new_actor.username)
+        workspace.hold_for(new_actor)
 
     guard.switched.connect(switch)
     return guard

@@ -20,7 +20,7 @@ from accessdesk_gui.domain.drs import ItemAction
 from accessdesk_gui.services import drs
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ACTION_TEXT = {

@@ -38,7 +38,7 @@ from accessdesk_gui.services.denials import DenialStatus, DenialView, DraftInput
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.services.review import QueueKind, ReviewStatus
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import FormDialog
 from accessdesk_gui.ui.forms import ERROR_STYLE, area, combo, date_line, line
 

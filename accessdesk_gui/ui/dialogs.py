@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.domain.deadlines import US_STATES
 from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.services import auth, practice
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.forms import ErrorForm, FormDialog, area, combo, line
 from accessdesk_gui.ui.login import LoginDialog as LoginDialog  # re-exported
 
@@ -107,7 +107,7 @@ class NoKeyringDialog(FormDialog):
             self.form.add(name, label, w)
 
     def submit(self) -> None:
-        from accessdesk_gui.store.keys import PASSPHRASE_MIN
+        from accessdesk_gui.services.workspace import PASSPHRASE_MIN
 
         phrase = self.form.text("passphrase")
         if len(phrase) < PASSPHRASE_MIN:

@@ -48,7 +48,7 @@ from accessdesk_gui.services import drs as drs_service
 from accessdesk_gui.services import practice
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 
 ERROR_STYLE = "color: #b00020;"
 PSY = "exceptions.psychotherapy_notes"

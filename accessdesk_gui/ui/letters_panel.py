@@ -41,7 +41,7 @@ from accessdesk_gui.services.letters import (
     MailMethod,
 )
 from accessdesk_gui.services.requests import RequestDetail
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ERROR_STYLE, ErrorForm, area, combo, date_line, line
 from accessdesk_gui.ui.printing import PrintUnavailable, Spooler, choose_printer

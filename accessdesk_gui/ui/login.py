@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.services.actor import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.forms import FormDialog, line
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from accessdesk_gui.services import letters
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.printing import PrintUnavailable, Spooler, choose_printer
 
 

@@ -42,7 +42,7 @@ from accessdesk_gui.services import practice, queue
 from accessdesk_gui.services.actor import Actor, list_users
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.queue import VIEW_LABELS, Query, View
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import MODELS_MODULE, Store
 from accessdesk_gui.ui.queue_filters import QueueFilterBar, ReminderBanner
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
 
@@ -58,7 +58,7 @@ REMINDER_CHECK_MS = 5 * 60 * 1000
 # paint. Qt widget modules are imported on the UI thread (in _complete).
 BACKGROUND_IMPORTS = (
     "sqlalchemy.orm",
-    "accessdesk_gui.store.all_models",
+    MODELS_MODULE,
     "accessdesk_gui.services.requests",
     "accessdesk_gui.services.desk",
     "accessdesk_gui.services.letters",

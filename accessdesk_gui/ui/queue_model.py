@@ -17,7 +17,7 @@ from accessdesk_gui.domain.lifecycle import LABELS
 from accessdesk_gui.services import queue
 from accessdesk_gui.services.actor import Actor
 from accessdesk_gui.services.queue import Query, RequestRow, SortKey
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 
 PAGE = 200
 MAX_PAGES = 20

@@ -26,7 +26,7 @@ from accessdesk_gui.services import auth, desk, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.attachment_viewer import AttachmentViewer
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, combo, date_line, line

@@ -28,7 +28,7 @@ from accessdesk_gui.services import drs, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.checklist_panel import ChecklistPanel
 from accessdesk_gui.ui.denial_dialogs import DenialPanel
 from accessdesk_gui.ui.dialogs import ActionDialog

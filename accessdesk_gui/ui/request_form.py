@@ -58,7 +58,7 @@ from accessdesk_gui.domain.intake import (
 )
 from accessdesk_gui.services import desk, requests
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import FormDialog
 from accessdesk_gui.ui.forms import area, combo, date_line, line
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.services import session
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 
 ACTIVITY = {
     QEvent.Type.KeyPress,

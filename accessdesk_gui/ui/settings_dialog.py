@@ -37,8 +37,7 @@ from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import accounts, auth, backups, session
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
-from accessdesk_gui.store import keys
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.forms import ERROR_STYLE
 
 
@@ -279,7 +278,7 @@ class BackupTab(QWidget):
         chosen = self.choose_file(self.folder.text())
         if not chosen:
             return None
-        check = backups.check_backup(Path(chosen), self.store.key)
+        check = backups.check_backup(Path(chosen), self.store)
         if not check.ok:
             message = (
                 f"This backup cannot be restored: {'; '.join(check.problems)}. "
@@ -301,15 +300,8 @@ class BackupTab(QWidget):
         if not self.confirm(summary):
             self.backup_status.ok("Not restored; nothing was changed.")
             return check
-        self.store.close()  # no connection may stay open on the file being replaced
         try:
-            result = backups.restore(
-                self.store.path,
-                check.path,
-                self.actor.username,
-                key_provider=keys.FixedKeyProvider(self.store.key),
-                actor=self.actor,
-            )
+            result = backups.restore(self.store, check.path, self.actor.username, actor=self.actor)
         except USER_ERRORS as exc:
             self.backup_status.error(str(exc))
             self.notify(str(exc), True)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accessdesk_gui.services import audit_service, backups, requests
 from accessdesk_gui.store import keys
@@ -220,3 +220,38 @@ def test_only_the_privacy_officer_may_replace_a_store(store, admin, desk, tmp_pa
         with pytest.raises(PermissionDenied):
             backups.restore(store.path, good.path, "desk", actor=who)
     assert store.path.read_bytes() == before
+
+
+def test_restoring_the_open_store_closes_it_and_checks_with_its_own_key(
+    store, admin, desk, tmp_path
+) -> None:
+    # The settings dialog's path: the store is open in the app, which holds its lock.
+    _seed(store, desk, 2)
+    good = backups.backup_now(store, "admin", tmp_path / "b", NOW)
+    _seed(store, desk, 1)
+    res = backups.restore(store, good.path, "admin", actor=admin, now=NOW)
+    assert res.restored == store.path and res.safety_copy is not None
+    s = Store.open(store.path)
+    with s.read() as ses:
+        assert ses.scalar(select(func.count(AccessRequest.id))) == 2
+    s.close()
+
+
+def test_a_restore_from_the_command_line_is_refused_while_the_store_is_open(
+    store, admin, tmp_path
+) -> None:
+    from accessdesk_gui.services.workspace import StoreInUse, instance_lock
+
+    good = backups.backup_now(store, "admin", tmp_path / "b", NOW)
+    store.close()
+    before = store.path.read_bytes()
+    with (
+        instance_lock(store.path, "desk (command line)"),
+        pytest.raises(StoreInUse, match=r"desk \(command line\)"),
+    ):
+        backups.restore(store.path, good.path, "admin", actor=admin, lock_as="admin")
+    assert store.path.read_bytes() == before
+    backups.restore(store.path, good.path, "admin", actor=admin, lock_as="admin")
+    from accessdesk_gui.store.lock import InstanceLock
+
+    InstanceLock.take(store.path, "next").release()  # the restore let go of the store

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
+from accessdesk_gui.services.workspace import StartDeclined, open_workspace
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui import app as app_module
@@ -43,9 +45,10 @@ def test_first_start_without_keyring_makes_a_recorded_passphrase_store(
 
     monkeypatch.setattr(NoKeyringDialog, "exec", accept)
     path = tmp_path / "office.sqlite"
-    provider = app_module._first_start_without_keyring(path)
-    assert isinstance(provider, keys.PassphraseKeyProvider)
-    Store.open(path, create=True, key_provider=provider).close()
+    assert app_module._passphrase_without_keyring() == PHRASE
+    open_workspace(
+        path, create=True, lock_as="x", choose_passphrase=app_module._passphrase_without_keyring
+    ).close()
     assert keys.recorded_mode(path) == "passphrase"
     assert b"SQLite format 3" not in path.read_bytes()[:16]  # encrypted, never plain text
     Store.open(path, key_provider=keys.PassphraseKeyProvider(PHRASE)).close()
@@ -55,13 +58,21 @@ def test_quitting_creates_nothing(qtbot, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(keys, "keyring_available", lambda *a: False)
     monkeypatch.setattr(NoKeyringDialog, "exec", lambda self: 0)
     path = tmp_path / "office.sqlite"
-    assert app_module._first_start_without_keyring(path) is False
+    assert app_module._passphrase_without_keyring() is None
+    with pytest.raises(StartDeclined):
+        open_workspace(path, create=True, choose_passphrase=app_module._passphrase_without_keyring)
     assert not path.exists()
 
 
 def test_with_a_keyring_nothing_is_asked(qtbot, tmp_path: Path) -> None:
     assert keys.keyring_available()  # the test keyring
-    assert app_module._first_start_without_keyring(tmp_path / "office.sqlite") is None
+
+    def never() -> str | None:
+        raise AssertionError("asked for a passphrase although the keyring works")
+
+    path = tmp_path / "office.sqlite"
+    open_workspace(path, create=True, choose_passphrase=never).close()
+    assert keys.recorded_mode(path) == "keyring"
 
 
 def test_quitting_at_first_start_leaves_no_store_and_frees_the_lock(
