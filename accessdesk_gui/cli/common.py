@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from accessdesk_gui.services.actor import Actor
-    from accessdesk_gui.services.workspace import Store, Workspace
+    from accessdesk_gui.services.workspace import Store
 
 EXIT_REFUSED = 2
 
@@ -80,7 +80,7 @@ def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
     return getattr(args, name, default)
 
 
-def open_workspace(args: argparse.Namespace, create: bool = False) -> Workspace:
+def open_store(args: argparse.Namespace, create: bool = False) -> Store:
     """The store for this command (services/workspace.py), locked unless it only reads.
 
     The instance lock stays on args until main() returns: StoreInUse (exit 2) names who
@@ -97,12 +97,8 @@ def open_workspace(args: argparse.Namespace, create: bool = False) -> Workspace:
         ),
     )
     if ws.lock is not None:
-        args.instance_lock, ws.lock = ws.lock, None
-    return ws
-
-
-def open_store(args: argparse.Namespace, create: bool = False) -> Store:
-    return open_workspace(args, create).store
+        args.instance_lock = ws.lock
+    return ws.store
 
 
 def _lock_holder(args: argparse.Namespace) -> str:
