@@ -86,3 +86,43 @@ def test_quitting_at_first_start_leaves_no_store_and_frees_the_lock(
     assert app_module.run_app(path) == 0
     assert not path.exists()
     InstanceLock.take(path, "next start").release()  # not held by the one that quit
+
+
+def _passphrase_office(path: Path) -> None:
+    from accessdesk_gui.services import practice
+    from tests.conftest import PASSWORD
+
+    with open_workspace(path, create=True, passphrase=PHRASE) as ws:
+        info = practice.PracticeInfo("Maple Clinic", "1 Main St", "555-0100", "CA")
+        practice.set_up(ws.store, info, "admin", "Ada Admin", PASSWORD)
+
+
+def test_a_passphrase_store_opens_at_start_with_the_passphrase_set(
+    qtbot, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    path = tmp_path / "office.sqlite"
+    _passphrase_office(path)
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, PHRASE)
+    monkeypatch.setenv(app_module.SMOKE_QUIT_ENV, "20")  # the log-in is closed unanswered
+    assert app_module.run_app(path) == 0
+    assert "accessdesk-smoke: LoginDialog shown at " in capsys.readouterr().out
+
+
+def test_no_passphrase_typed_at_start_opens_nothing_and_says_so(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from accessdesk_gui.store.lock import InstanceLock
+
+    path = tmp_path / "office.sqlite"
+    _passphrase_office(path)
+    monkeypatch.delenv(keys.PASSPHRASE_ENV, raising=False)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
+    said: list[str] = []
+    monkeypatch.setattr(
+        app_module.QMessageBox, "critical", staticmethod(lambda _p, _t, text: said.append(text))
+    )
+    assert app_module.run_app(path) == 2
+    assert said == ["No passphrase was typed; the store was not opened."]
+    InstanceLock.take(path, "next start").release()  # not held by the one that stopped
