@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,9 +61,7 @@ __all__ = [
     "StoreTooNew",
     "StoreWrongKey",
     "Workspace",
-    "instance_lock",
     "key_mode",
-    "keyring_available",
     "open_workspace",
     "passphrase_from_environment",
     "store_path",
@@ -93,15 +90,6 @@ def key_mode(path: Path) -> KeyMode:
         return KeyMode(keys.recorded_mode(path))
     except ValueError:
         return KeyMode.KEYRING
-
-
-def keyring_available() -> bool:
-    return keys.keyring_available()
-
-
-def instance_lock(path: Path, holder: str) -> AbstractContextManager[InstanceLock]:
-    """Hold the store for a short job (StoreInUse naming who has it open otherwise)."""
-    return InstanceLock.acquire(path, holder)
 
 
 @dataclass
@@ -208,7 +196,7 @@ def _key_provider(
     if exists and key_mode(path) is KeyMode.PASSPHRASE:
         # The practice chose a typed passphrase instead of a keyring (docs/security.md).
         return keys.PassphraseKeyProvider(ask_passphrase() if ask_passphrase else None)
-    if create and not exists and choose_passphrase is not None and not keyring_available():
+    if create and not exists and choose_passphrase is not None and not keys.keyring_available():
         chosen = choose_passphrase()
         if chosen is None:
             raise StartDeclined("No keyring and no passphrase: no store was created.")

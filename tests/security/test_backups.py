@@ -240,18 +240,16 @@ def test_restoring_the_open_store_closes_it_and_checks_with_its_own_key(
 def test_a_restore_from_the_command_line_is_refused_while_the_store_is_open(
     store, admin, tmp_path
 ) -> None:
-    from accessdesk_gui.services.workspace import StoreInUse, instance_lock
+    from accessdesk_gui.store.lock import InstanceLock, StoreInUse
 
     good = backups.backup_now(store, "admin", tmp_path / "b", NOW)
     store.close()
     before = store.path.read_bytes()
     with (
-        instance_lock(store.path, "desk (command line)"),
+        InstanceLock.acquire(store.path, "desk (command line)"),
         pytest.raises(StoreInUse, match=r"desk \(command line\)"),
     ):
         backups.restore(store.path, good.path, "admin", actor=admin, lock_as="admin")
     assert store.path.read_bytes() == before
     backups.restore(store.path, good.path, "admin", actor=admin, lock_as="admin")
-    from accessdesk_gui.store.lock import InstanceLock
-
     InstanceLock.take(store.path, "next").release()  # the restore let go of the store
