@@ -10,15 +10,15 @@ from types import MappingProxyType
 import pytest
 from pypdf import PdfReader
 
+from accessdesk_gui.domain.denials import GroundCode
+from accessdesk_gui.domain.review import ReviewOutcome
 from accessdesk_gui.letters import (
     COMMON_ELEMENTS,
     REQUIRED_ELEMENTS,
-    DenialGround,
     LetterIncomplete,
     LetterInvalid,
     LetterKind,
     ReleaseItem,
-    ReviewOutcome,
     missing_elements,
     render_letter,
 )
@@ -110,7 +110,7 @@ def test_empty_list_counts_as_missing() -> None:
 def test_reviewable_denial_needs_how_to_ask_for_review() -> None:
     data = sample_letter(
         LetterKind.DENIAL,
-        denial_grounds=(DenialGround.ENDANGER_LIFE_OR_SAFETY,),
+        denial_grounds=(GroundCode.ENDANGERMENT,),
     )
     assert "how to ask for a review" in missing_elements(data)
 
@@ -125,7 +125,7 @@ def test_unreviewable_denial_does_not_offer_review() -> None:
 def test_reviewable_denial_states_review_right_and_how() -> None:
     data = sample_letter(
         LetterKind.DENIAL,
-        denial_grounds=(DenialGround.HARM_VIA_PERSONAL_REPRESENTATIVE,),
+        denial_grounds=(GroundCode.PERSONAL_REPRESENTATIVE_HARM,),
         review_how="write to the Privacy Officer.",
         knows_other_holder=False,
     )

@@ -11,9 +11,10 @@ import pytest
 import sqlcipher3
 from pypdf import PdfReader
 
+from accessdesk_gui.domain.denials import GroundCode
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
 from accessdesk_gui.domain.intake import Delivery, Format
-from accessdesk_gui.letters import DenialGround, LetterKind
+from accessdesk_gui.letters import LetterKind
 from accessdesk_gui.services import auth, demo, letters, requests
 from accessdesk_gui.services.errors import PermissionDenied
 from accessdesk_gui.services.letters import LetterNotReady, MailMethod
@@ -238,7 +239,7 @@ def test_extension_notice_reports_whether_it_went_out_within_30_days(
 
 def test_denial_service_can_issue_through_the_general_path(store, admin, rid) -> None:
     fields = {
-        "denial_grounds": (DenialGround.PSYCHOTHERAPY_NOTES,),
+        "denial_grounds": (GroundCode.PSYCHOTHERAPY_NOTES,),
         "withheld_description": "psychotherapy notes",
         "complaint_contact": "the Privacy Officer",
         "complaint_phone": "555-010-0199",
