@@ -225,6 +225,20 @@ def test_only_the_routed_professional_signs_and_with_the_right_password(office) 
     )
 
 
+def test_an_issued_denial_is_final(office) -> None:
+    # The denial's transitions are the domain's table: issued is final, whatever the call.
+    did = _draft(office, GroundCode.ENDANGERMENT)
+    denials.sign_denial(office.store, office.patel, did, PASSWORD)
+    with pytest.raises(RuleViolation, match=r"is signed .*; it cannot be routed"):
+        denials.route_denial(office.store, office.desk, did, office.okafor.user_id)
+    denials.issue_denial(office.store, office.desk, did, ISSUE)
+    with pytest.raises(RuleViolation, match=f"Denial {did} is already issued"):
+        denials.discard_denial(office.store, office.desk, did, "Changed our mind")
+    with pytest.raises(RuleViolation, match="already issued"):
+        denials.issue_denial(office.store, office.desk, did, ISSUE)
+    assert denials.get_denial(office.store, office.desk, did).status is DenialStatus.ISSUED
+
+
 def test_the_signature_is_printed_with_the_licence(office) -> None:
     did = _draft(office, GroundCode.ENDANGERMENT)
     denials.sign_denial(office.store, office.patel, did, PASSWORD)

@@ -21,6 +21,7 @@ from accessdesk_gui.services.letters import LetterNotReady, MailMethod
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store, connect_raw
 from tests.conftest import make_intake
+from tests.denialflow_support import pdf_image_count
 
 TODAY = dt.date(2026, 3, 10)
 MAIL = dict(
@@ -277,6 +278,7 @@ def test_logo_setting_needs_the_privacy_officer(store, admin, desk, tmp_path: Pa
     rid = requests.log_request(store, admin, make_intake(**MAIL), today=TODAY)
     with_logo = letters.issue_letter(store, admin, rid, LetterKind.ACKNOWLEDGEMENT, on=TODAY)
     assert with_logo.pages == 1
+    assert pdf_image_count(letters.original_pdf(store, admin, with_logo.id)) == 1
 
 
 def _tiny_png() -> bytes:
