@@ -898,9 +898,7 @@ class LetterElement(StrEnum):
 # Each element as a sentence a user can act on, with the rule that requires it.
 LETTER_ELEMENT_RULES: dict[LetterElement, str] = {
     LetterElement.GROUNDS: "The ground for the denial (45 CFR 164.524(a)).",
-    LetterElement.BASIS: (
-        "The basis for the denial, in plain language (45 CFR 164.524(d)(2)(i))."
-    ),
+    LetterElement.BASIS: ("The basis for the denial, in plain language (45 CFR 164.524(d)(2)(i))."),
     LetterElement.REVIEW_HOW: (
         "The right to have the denial reviewed and how to ask for it (45 CFR 164.524(d)(2)(ii))."
     ),

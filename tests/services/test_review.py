@@ -221,6 +221,18 @@ def test_upheld_only_on_the_reviewable_standards(office) -> None:
         )
 
 
+def _uphold(o: Office, rv: int) -> denials.IssuedLetter:
+    return review.decide_review(
+        o.store,
+        o.lee,
+        rv,
+        {"p2": GroundCode.ENDANGERMENT, "p3": GroundCode.HARM_TO_OTHER_PERSON},
+        [],
+        dt.date(2026, 3, 1),
+        PASSWORD,
+    )
+
+
 def test_review_letters_carry_the_practice_logo_and_go_where_the_denial_went(
     office, tmp_path
 ) -> None:
@@ -228,16 +240,7 @@ def test_review_letters_carry_the_practice_logo_and_go_where_the_denial_went(
     logo.write_bytes(tiny_png())
     letters.set_logo_path(office.store, office.admin, str(logo))
     did, rv = _referred(office)
-    decided = review.decide_review(
-        office.store,
-        office.lee,
-        rv,
-        {"p2": GroundCode.ENDANGERMENT, "p3": GroundCode.HARM_TO_OTHER_PERSON},
-        [],
-        dt.date(2026, 3, 1),
-        PASSWORD,
-    )
-    assert pdf_image_count(decided.pdf) == 1
+    assert pdf_image_count(_uphold(office, rv).pdf) == 1
     rid = denials.get_denial(office.store, office.desk, did).request_id
     issued = letters.list_letters(office.store, office.desk, rid)
     kinds = [x.kind for x in issued]
@@ -257,16 +260,7 @@ def test_review_letters_carry_the_practice_logo_and_go_where_the_denial_went(
 def test_uphold_keeps_the_denial_and_writes_the_letter(office) -> None:
     did, rv = _referred(office)
     rid = denials.get_denial(office.store, office.desk, did).request_id
-    letter = review.decide_review(
-        office.store,
-        office.lee,
-        rv,
-        {"p2": GroundCode.ENDANGERMENT, "p3": GroundCode.HARM_TO_OTHER_PERSON},
-        [],
-        dt.date(2026, 3, 1),
-        PASSWORD,
-    )
-    text = pdf_text(letter.pdf)
+    text = pdf_text(_uphold(office, rv).pdf)
     assert "The reviewer agreed with the first decision" in text
     assert "the Privacy Officer at 555-010-0199" in text and "180 days" in text
     v = review.get_review(office.store, office.desk, rv)
