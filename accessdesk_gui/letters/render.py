@@ -121,7 +121,7 @@ class _Fill:
 # ---------------------------------------------------------------- page furniture
 
 
-class _LetterStart(Flowable):
+class _LetterStart(Flowable):  # type: ignore[misc]  # ReportLab is untyped: Flowable is Any
     """Zero-size marker drawn at the top of a letter's first page.
 
     It draws the letterhead and both address blocks at fixed page positions (they must
@@ -225,7 +225,7 @@ def _draw_first_page(canvas: Canvas, data: LetterData) -> None:
         top += 13
 
 
-class _LetterCanvas(Canvas):
+class _LetterCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped: Canvas is Any
     """Defers page output so each letter's pages can say "Page 1 of 2"."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
