@@ -928,7 +928,8 @@ LETTER_ELEMENT_RULES: dict[LetterElement, str] = {
 
 
 def missing_letter_elements(letter: DenialLetterFacts) -> list[LetterElement]:
-    """The 164.524(d)(2)-(3) elements the letter lacks, in the order of the rule."""
+    """The 164.524(d)(2)-(3) elements the letter lacks, in the order of the rule; empty when
+    complete. ``LETTER_ELEMENT_RULES`` says each as a sentence a user can act on."""
     missing: list[LetterElement] = []
     if not letter.grounds:
         missing.append(LetterElement.GROUNDS)
@@ -949,11 +950,6 @@ def missing_letter_elements(letter: DenialLetterFacts) -> list[LetterElement]:
     if letter.partial and not letter.released_description.strip():
         missing.append(LetterElement.RELEASED)
     return missing
-
-
-def missing_denial_letter_elements(letter: DenialLetterFacts) -> list[str]:
-    """Elements the letter lacks, each as a sentence a user can act on; empty when complete."""
-    return [LETTER_ELEMENT_RULES[e] for e in missing_letter_elements(letter)]
 
 
 # ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from accessdesk_gui.letters import (
     ReleaseItem,
     missing_elements,
     render_letter,
+    unmet_elements,
 )
 from accessdesk_gui.letters.samples import sample_letter
 from accessdesk_gui.letters.texts import TEXTS
@@ -148,6 +149,27 @@ def test_other_holder_required_only_when_known() -> None:
     assert "We believe it is kept by" not in " ".join(page_texts(render_letter(unknown)))
     known = sample_letter(LetterKind.DENIAL, knows_other_holder=True, other_holder="")
     assert missing_elements(known) == ["who holds the information and where to send the request"]
+
+
+def test_a_denial_is_checked_by_the_domains_rule_each_element_once() -> None:
+    # 164.524(d)(2)(iii), 164.530(d): a complaint phone needs a number one can call.
+    data = sample_letter(LetterKind.DENIAL, complaint_phone="call us", complaint_contact="")
+    missing = unmet_elements(data)
+    assert [e.label for e in missing] == [
+        "the name or title of the person who takes complaints",
+        "the phone number for complaints",
+    ]
+    assert "164.530(d)" in missing[0].sentence
+    with pytest.raises(LetterIncomplete, match="the phone number for complaints"):
+        render_letter(data)
+
+
+def test_a_ground_outside_the_catalogue_is_named() -> None:
+    data = sample_letter(LetterKind.DENIAL, denial_grounds=("patient_might_be_upset",))
+    assert missing_elements(data) == [
+        "the basis for the denial",
+        "a lawful ground in place of 'patient_might_be_upset' (45 CFR 164.524(a)(1)-(3))",
+    ]
 
 
 def test_partial_denial_says_what_is_released() -> None:
