@@ -8,9 +8,11 @@ The rules live in domain/denials.py and are applied here, never rewritten:
 - a reviewable ground (164.524(a)(3)) is routed to a licensed professional, who signs the
   determination by entering their password again; the signature (who, licence, when) is
   recorded and printed in the letter;
-- the letter is composed from the grounds and the practice's settings and is refused
-  while any 164.524(d)(2)-(3) element is missing, or after the request's effective due
-  date (access-rules 4.4-4.7);
+- the letter is composed from the grounds and the practice's settings
+  (services/denial_letters.py, with the parts every letter shares) and is refused while
+  any 164.524(d)(2)-(3) element is missing, or after the request's effective due date
+  (access-rules 4.4-4.7);
+- a denial's own status moves only along the domain's table (``check_denial_transition``);
 - issuing moves the request to DENIED or PARTIALLY_DENIED through the lifecycle, with
   its timeline event and audit entries in the same transaction; a partly denied request
   stays open for the rest (164.524(d)(1)).
@@ -92,6 +94,7 @@ from accessdesk_gui.store.denial_models import (
 )
 from accessdesk_gui.store.models import AccessRequest, TimelineEvent, User
 
+# Public names, with those of the domain and of denial_letters that callers take from here.
 __all__ = [
     "STATUS_LABELS",
     "ComposedLetter",
@@ -101,6 +104,9 @@ __all__ = [
     "IssuedLetter",
     "LetterSettings",
     "PartInput",
+    "PartView",
+    "SignatureView",
+    "StaffOption",
     "compose_draft",
     "compose_letter",
     "denials_for_request",
@@ -112,6 +118,7 @@ __all__ = [
     "get_letter_settings_in",
     "issue_denial",
     "letter_pdf",
+    "make_signature",
     "preview_letter",
     "reason_problem",
     "route_denial",
@@ -120,6 +127,7 @@ __all__ = [
     "staff_of",
     "user_id_by_name",
     "verify_reentry",
+    "view_of",
 ]
 
 # The denial's statuses and their transitions are the domain's (domain/denials.py).
