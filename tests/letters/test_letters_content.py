@@ -108,6 +108,18 @@ def test_empty_list_counts_as_missing() -> None:
 # --- denial family: 164.524(d)(2)-(3) ------------------------------------------------
 
 
+@pytest.mark.parametrize("language", LANGS)
+def test_every_ground_of_the_catalogue_has_its_letter_text(language: str) -> None:
+    # One catalogue: the letter explains exactly the domain's grounds, keyed by their codes.
+    assert set(TEXTS[language]["grounds"]) == set(GroundCode)
+    for code in GroundCode:
+        data = sample_letter(
+            LetterKind.DENIAL, language, denial_grounds=(code,), review_how="call us."
+        )
+        text = _flat(" ".join(page_texts(render_letter(data))))
+        assert _flat(TEXTS[language]["grounds"][code])[:60] in text
+
+
 def test_reviewable_denial_needs_how_to_ask_for_review() -> None:
     data = sample_letter(
         LetterKind.DENIAL,
