@@ -5,6 +5,9 @@ signer) come from services/letter_parts.py like every other letter's; which elem
 must carry is checked once, by the letter engine through the domain's catalogue
 (letters/requirements.py over domain/denials.py). Issued through services/letters.py
 ``freeze_letter``, so it is listed, mailed and checked for timeliness like any notice.
+
+Everything here works inside the caller's session; the use cases that open one (preview,
+issue, the complaint-contact setting) are in services/denials.py.
 """
 
 from __future__ import annotations
@@ -30,9 +33,6 @@ from accessdesk_gui.domain.denials import (
     is_reviewable,
     released_parts,
 )
-from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
-from accessdesk_gui.domain.intake import check_text
-from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.letters import Language, LetterData, LetterKind, Signer, unmet_elements
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import NotFound
@@ -42,14 +42,8 @@ from accessdesk_gui.services.letter_parts import (
     signature_signer,
     staff_signer,
 )
-from accessdesk_gui.store import audit
-from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.denial_models import Denial, DenialPart, DenialSettings
 from accessdesk_gui.store.models import AccessRequest
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def load_denial(s: Session, denial_id: int) -> Denial:
@@ -81,50 +75,15 @@ class LetterSettings:
         )
 
 
-def _settings_row(s: Session) -> DenialSettings | None:
+def letter_settings_row(s: Session) -> DenialSettings | None:
     return s.scalar(select(DenialSettings).limit(1))
 
 
 def get_letter_settings_in(s: Session) -> LetterSettings:
-    row = _settings_row(s)
+    row = letter_settings_row(s)
     if row is None:
         return LetterSettings()
     return LetterSettings(row.complaint_contact, row.complaint_phone, row.review_how)
-
-
-def get_letter_settings(store: Store) -> LetterSettings:
-    with store.read() as s:
-        return get_letter_settings_in(s)
-
-
-def set_complaint_contact(
-    store: Store, actor: Actor, contact: str, phone: str, review_how: str = ""
-) -> LetterSettings:
-    """Who takes complaints, by name or title, and their phone (164.524(d)(2)(iii), 530(d))."""
-    actor.require(Role.PRIVACY_OFFICER, "change the complaint contact")
-    contact = check_text("complaint_contact", contact, required=True, limit=200)
-    phone = check_text("complaint_phone", phone, required=True, limit=40)
-    if sum(c.isdigit() for c in phone) < 7:
-        raise InvalidInput("complaint_phone", "needs at least 7 digits.")
-    review_how = check_text("review_how", review_how, limit=2000)
-    with store.write() as s:
-        row = _settings_row(s)
-        before = None
-        if row is None:
-            row = DenialSettings(updated_at=_now())
-            s.add(row)
-        else:
-            before = {
-                "complaint_contact": row.complaint_contact,
-                "complaint_phone": row.complaint_phone,
-                "review_how": row.review_how,
-            }
-        row.complaint_contact, row.complaint_phone, row.review_how = contact, phone, review_how
-        row.updated_at = _now()
-        s.flush()
-        after = {"complaint_contact": contact, "complaint_phone": phone, "review_how": review_how}
-        audit.append(s, actor.username, "letter_settings_set", "settings", row.id, before, after)
-    return LetterSettings(contact, phone, review_how)
 
 
 # ---------------------------------------------------------------------------------------
@@ -250,31 +209,6 @@ def compose(s: Session, actor: Actor, d: Denial, letter_date: dt.date) -> Compos
     # One check of the elements (164.524(d)(2)-(3) and the letter's own), each named once
     # as the rule states it.
     return ComposedLetter(data, [e.sentence for e in unmet_elements(data)], to.postal)
-
-
-def compose_letter(
-    store: Store, actor: Actor, denial_id: int, letter_date: dt.date
-) -> ComposedLetter:
-    """The letter this denial would print, and what it still lacks."""
-    actor.require_staff()
-    with store.read() as s:
-        d = load_denial(s, denial_id)
-        request_id = d.request_id
-        composed = compose(s, actor, d, letter_date)
-    audit.record_view(
-        store, actor.username, "denial_letter_previewed", "denial", denial_id, request_id
-    )
-    return composed
-
-
-def preview_letter(store: Store, actor: Actor, denial_id: int, letter_date: dt.date) -> bytes:
-    """The letter as PDF, to look at before issuing; refused while an element is missing."""
-    from accessdesk_gui.letters.render import render_letter  # ReportLab: on first use
-
-    composed = compose_letter(store, actor, denial_id, letter_date)
-    if composed.missing:
-        raise RuleViolation(missing_message(composed.missing))
-    return render_letter(composed.data)
 
 
 def missing_message(missing: Sequence[str]) -> str:

@@ -72,15 +72,12 @@ from accessdesk_gui.services.denial_letters import (
     IssuedLetter,
     LetterSettings,
     compose,
-    compose_letter,
-    get_letter_settings,
     get_letter_settings_in,
     issue_pdf,
     join_parts,
+    letter_settings_row,
     load_denial,
     missing_message,
-    preview_letter,
-    set_complaint_contact,
 )
 from accessdesk_gui.services.errors import AuthenticationFailed, NotFound, PermissionDenied
 from accessdesk_gui.services.requests import _load, _record, _snapshot
@@ -90,6 +87,7 @@ from accessdesk_gui.store.denial_models import (
     Denial,
     DenialPart,
     DenialParticipant,
+    DenialSettings,
     Signature,
 )
 from accessdesk_gui.store.models import AccessRequest, TimelineEvent, User
@@ -139,6 +137,46 @@ _JUDGMENT = "professional_judgment"  # the fact the licensed professional's sign
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------------------------------
+# Practice settings the letters need
+# ---------------------------------------------------------------------------------------
+
+
+def get_letter_settings(store: Store) -> LetterSettings:
+    with store.read() as s:
+        return get_letter_settings_in(s)
+
+
+def set_complaint_contact(
+    store: Store, actor: Actor, contact: str, phone: str, review_how: str = ""
+) -> LetterSettings:
+    """Who takes complaints, by name or title, and their phone (164.524(d)(2)(iii), 530(d))."""
+    actor.require(Role.PRIVACY_OFFICER, "change the complaint contact")
+    contact = check_text("complaint_contact", contact, required=True, limit=200)
+    phone = check_text("complaint_phone", phone, required=True, limit=40)
+    if sum(c.isdigit() for c in phone) < 7:
+        raise InvalidInput("complaint_phone", "needs at least 7 digits.")
+    review_how = check_text("review_how", review_how, limit=2000)
+    with store.write() as s:
+        row = letter_settings_row(s)
+        before = None
+        if row is None:
+            row = DenialSettings(updated_at=_now())
+            s.add(row)
+        else:
+            before = {
+                "complaint_contact": row.complaint_contact,
+                "complaint_phone": row.complaint_phone,
+                "review_how": row.review_how,
+            }
+        row.complaint_contact, row.complaint_phone, row.review_how = contact, phone, review_how
+        row.updated_at = _now()
+        s.flush()
+        after = {"complaint_contact": contact, "complaint_phone": phone, "review_how": review_how}
+        audit.append(s, actor.username, "letter_settings_set", "settings", row.id, before, after)
+    return LetterSettings(contact, phone, review_how)
 
 
 # ---------------------------------------------------------------------------------------
@@ -582,6 +620,31 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
         audit.append(
             s, actor.username, "denial_signed", "denial", d.id, before, _denial_snapshot(d)
         )
+
+
+def compose_letter(
+    store: Store, actor: Actor, denial_id: int, letter_date: dt.date
+) -> ComposedLetter:
+    """The letter this denial would print, and what it still lacks."""
+    actor.require_staff()
+    with store.read() as s:
+        d = load_denial(s, denial_id)
+        request_id = d.request_id
+        composed = compose(s, actor, d, letter_date)
+    audit.record_view(
+        store, actor.username, "denial_letter_previewed", "denial", denial_id, request_id
+    )
+    return composed
+
+
+def preview_letter(store: Store, actor: Actor, denial_id: int, letter_date: dt.date) -> bytes:
+    """The letter as PDF, to look at before issuing; refused while an element is missing."""
+    from accessdesk_gui.letters.render import render_letter  # ReportLab: on first use
+
+    composed = compose_letter(store, actor, denial_id, letter_date)
+    if composed.missing:
+        raise RuleViolation(missing_message(composed.missing))
+    return render_letter(composed.data)
 
 
 def compose_draft(
