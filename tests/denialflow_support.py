@@ -165,3 +165,28 @@ def two_parts(ground: GroundCode | str, facts: dict | None = None, **kw: object)
 def pdf_text(pdf: bytes) -> str:
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     return " ".join(text.split())
+
+
+def pdf_image_count(pdf: bytes, page: int = 0) -> int:
+    """Images drawn on a page (the letterhead logo is the only image a letter has)."""
+    resources = PdfReader(io.BytesIO(pdf)).pages[page].get("/Resources") or {}
+    xobjects = resources.get_object().get("/XObject") or {}
+    return sum(1 for x in xobjects.get_object().values() if x.get_object()["/Subtype"] == "/Image")
+
+
+def tiny_png() -> bytes:
+    """An 8x8 PNG, for a letterhead logo."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    raw = b"".join(b"\x00" + b"\x20\x40\x80" * 8 for _ in range(8))
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

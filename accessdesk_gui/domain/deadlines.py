@@ -252,8 +252,9 @@ def check_extension(
         raise RuleViolation("The extension notice cannot be dated before the request was received.")
     if notice_date > original:
         raise RuleViolation(
-            f"Too late to extend: the notice had to be sent by the original due date "
-            f"{original.isoformat()} (45 CFR 164.524(b)(2)(ii))."
+            f"Too late to extend: the notice had to be sent within {FEDERAL_DAYS} days of receipt, "
+            "by the "
+            f"original due date {original.isoformat()} (45 CFR 164.524(b)(2)(ii))."
         )
     if not reasons.strip():
         raise RuleViolation(
@@ -268,8 +269,9 @@ def check_extension(
     latest = latest_extended_due(received)
     if complete_by > latest:
         raise RuleViolation(
-            f"An extension may add at most 30 days: the latest completion date is "
-            f"{latest.isoformat()} (45 CFR 164.524(b)(2)(ii))."
+            f"An extension may add at most {MAX_EXTENSION_DAYS} days, to "
+            f"{FEDERAL_DAYS + MAX_EXTENSION_DAYS} days after receipt: the latest "
+            f"completion date is {latest.isoformat()} (45 CFR 164.524(b)(2)(ii))."
         )
     return Extension(notice_date, reasons.strip(), complete_by)
 

@@ -877,46 +877,78 @@ class DenialLetterFacts:
 _PHONE_DIGITS = 7
 
 
-def missing_denial_letter_elements(letter: DenialLetterFacts) -> list[str]:
-    """Elements the letter lacks, each as a sentence a user can act on; empty when complete."""
-    missing: list[str] = []
+class LetterElement(StrEnum):
+    """The elements of 164.524(d)(2)-(3) a denial letter must carry.
+
+    Where the letter engine holds the element in a field, the value is that field's name
+    (letters/requirements.py checks denial letters through this catalogue).
+    """
+
+    GROUNDS = "denial_grounds"
+    BASIS = "basis"
+    REVIEW_HOW = "review_how"
+    COMPLAINT_CONTACT = "complaint_contact"
+    COMPLAINT_PHONE = "complaint_phone"
+    HHS_COMPLAINT = "hhs_complaint"
+    HHS_180_DAYS = "hhs_180_days"
+    OTHER_HOLDER = "other_holder"
+    RELEASED = "released_description"
+
+
+# Each element as a sentence a user can act on, with the rule that requires it.
+LETTER_ELEMENT_RULES: dict[LetterElement, str] = {
+    LetterElement.GROUNDS: "The ground for the denial (45 CFR 164.524(a)).",
+    LetterElement.BASIS: ("The basis for the denial, in plain language (45 CFR 164.524(d)(2)(i))."),
+    LetterElement.REVIEW_HOW: (
+        "The right to have the denial reviewed and how to ask for it (45 CFR 164.524(d)(2)(ii))."
+    ),
+    LetterElement.COMPLAINT_CONTACT: (
+        "The name or title of the person to complain to at the practice "
+        "(45 CFR 164.524(d)(2)(iii), 164.530(d))."
+    ),
+    LetterElement.COMPLAINT_PHONE: (
+        "The telephone number of the practice's complaint contact "
+        "(45 CFR 164.524(d)(2)(iii), 164.530(d))."
+    ),
+    LetterElement.HHS_COMPLAINT: (
+        "How to complain to the Secretary of HHS (45 CFR 164.524(d)(2)(iii), 160.306)."
+    ),
+    LetterElement.HHS_180_DAYS: (
+        f"That a complaint to HHS must be filed within {HHS_COMPLAINT_DAYS} days "
+        "(45 CFR 160.306(b)(3))."
+    ),
+    LetterElement.OTHER_HOLDER: (
+        "Where to direct the request, since the practice knows who holds the information "
+        "(45 CFR 164.524(d)(3))."
+    ),
+    LetterElement.RELEASED: (
+        "What is being provided, since the denial is partial (45 CFR 164.524(d)(1))."
+    ),
+}
+
+
+def missing_letter_elements(letter: DenialLetterFacts) -> list[LetterElement]:
+    """The 164.524(d)(2)-(3) elements the letter lacks, in the order of the rule; empty when
+    complete. ``LETTER_ELEMENT_RULES`` says each as a sentence a user can act on."""
+    missing: list[LetterElement] = []
     if not letter.grounds:
-        missing.append("The ground for the denial (45 CFR 164.524(a)).")
+        missing.append(LetterElement.GROUNDS)
     if not letter.basis.strip():
-        missing.append("The basis for the denial, in plain language (45 CFR 164.524(d)(2)(i)).")
+        missing.append(LetterElement.BASIS)
     if any(is_reviewable(c) for c in letter.grounds) and not letter.review_instructions.strip():
-        missing.append(
-            "The right to have the denial reviewed and how to ask for it "
-            "(45 CFR 164.524(d)(2)(ii))."
-        )
+        missing.append(LetterElement.REVIEW_HOW)
     if not letter.practice_contact.strip():
-        missing.append(
-            "The name or title of the person to complain to at the practice "
-            "(45 CFR 164.524(d)(2)(iii), 164.530(d))."
-        )
+        missing.append(LetterElement.COMPLAINT_CONTACT)
     if sum(ch.isdigit() for ch in letter.practice_phone) < _PHONE_DIGITS:
-        missing.append(
-            "The telephone number of the practice's complaint contact "
-            "(45 CFR 164.524(d)(2)(iii), 164.530(d))."
-        )
+        missing.append(LetterElement.COMPLAINT_PHONE)
     if not letter.hhs_complaint_included:
-        missing.append(
-            "How to complain to the Secretary of HHS (45 CFR 164.524(d)(2)(iii), 160.306)."
-        )
+        missing.append(LetterElement.HHS_COMPLAINT)
     if not letter.hhs_180_day_limit_included:
-        missing.append(
-            f"That a complaint to HHS must be filed within {HHS_COMPLAINT_DAYS} days "
-            "(45 CFR 160.306(b)(3))."
-        )
+        missing.append(LetterElement.HHS_180_DAYS)
     if letter.not_held_but_holder_known and not letter.holder_directions.strip():
-        missing.append(
-            "Where to direct the request, since the practice knows who holds the information "
-            "(45 CFR 164.524(d)(3))."
-        )
+        missing.append(LetterElement.OTHER_HOLDER)
     if letter.partial and not letter.released_description.strip():
-        missing.append(
-            "What is being provided, since the denial is partial (45 CFR 164.524(d)(1))."
-        )
+        missing.append(LetterElement.RELEASED)
     return missing
 
 
@@ -941,3 +973,86 @@ def check_denial_issue_date(issued: dt.date, effective_due: dt.date) -> int:
 def reviewable_denied_parts(denied: Collection[DeniedPart]) -> tuple[DeniedPart, ...]:
     """The denied parts that rest on a reviewable ground (only these may be reviewed)."""
     return tuple(d for d in denied if is_reviewable(d.selection.code))
+
+
+# ---------------------------------------------------------------------------
+# A denial's own lifecycle
+# ---------------------------------------------------------------------------
+
+
+class DenialStatus(StrEnum):
+    DRAFT = "draft"  # unreviewable grounds only: ready to issue
+    AWAITING_SIGNATURE = "awaiting_signature"  # routed to a licensed professional
+    SIGNED = "signed"
+    ISSUED = "issued"
+    DISCARDED = "discarded"
+
+
+class DenialAction(StrEnum):
+    ROUTE = "route"  # to the licensed professional who determines (164.524(a)(3))
+    SIGN = "sign"  # that professional's signed determination
+    ISSUE = "issue"  # the written denial goes out (164.524(d))
+    DISCARD = "discard"
+
+
+DENIAL_STATUS_LABELS: dict[DenialStatus, str] = {
+    DenialStatus.DRAFT: "Draft (ready to issue)",
+    DenialStatus.AWAITING_SIGNATURE: "Awaiting the professional's sign-off",
+    DenialStatus.SIGNED: "Signed (ready to issue)",
+    DenialStatus.ISSUED: "Issued",
+    DenialStatus.DISCARDED: "Discarded",
+}
+
+# Denials not yet issued or discarded: a request has at most one of these at a time.
+DENIAL_IN_PREPARATION: frozenset[DenialStatus] = frozenset(
+    {DenialStatus.DRAFT, DenialStatus.AWAITING_SIGNATURE, DenialStatus.SIGNED}
+)
+
+# (from, action) -> to. Issued and discarded are final: an issued letter is frozen, and a
+# review changes the request, not the denial (164.524(d)(4)).
+DENIAL_TRANSITIONS: dict[tuple[DenialStatus, DenialAction], DenialStatus] = {
+    # Routing (or re-routing to another professional) a draft that has a reviewable ground.
+    (DenialStatus.DRAFT, DenialAction.ROUTE): DenialStatus.AWAITING_SIGNATURE,
+    (DenialStatus.AWAITING_SIGNATURE, DenialAction.ROUTE): DenialStatus.AWAITING_SIGNATURE,
+    (DenialStatus.AWAITING_SIGNATURE, DenialAction.SIGN): DenialStatus.SIGNED,
+    # Issuable once no determination is outstanding (164.524(a)(3)).
+    (DenialStatus.DRAFT, DenialAction.ISSUE): DenialStatus.ISSUED,
+    (DenialStatus.SIGNED, DenialAction.ISSUE): DenialStatus.ISSUED,
+    **{(s, DenialAction.DISCARD): DenialStatus.DISCARDED for s in DENIAL_IN_PREPARATION},
+}
+
+
+def initial_denial_status(reviewable: bool) -> DenialStatus:
+    """A draft resting on a reviewable ground waits for a professional's determination."""
+    return DenialStatus.AWAITING_SIGNATURE if reviewable else DenialStatus.DRAFT
+
+
+def check_denial_transition(
+    status: DenialStatus, action: DenialAction, denial: str = "This denial", determiner: str = ""
+) -> DenialStatus:
+    """Return the denial's new status or refuse with a reason a user can read."""
+    target = DENIAL_TRANSITIONS.get((status, action))
+    if target is not None:
+        return target
+    label = DENIAL_STATUS_LABELS[status].lower()
+    if status is DenialStatus.AWAITING_SIGNATURE and action is DenialAction.ISSUE:
+        who = determiner or "a licensed professional"
+        reason = (
+            f"{denial} awaits the signed determination of {who} (45 CFR 164.524(a)(3)); it "
+            "cannot be issued yet"
+        )
+    elif action is DenialAction.SIGN:
+        reason = f"{denial} is {label}; there is nothing to sign"
+    elif status in (DenialStatus.ISSUED, DenialStatus.DISCARDED):
+        reason = f"{denial} is already {label}; it cannot be changed any more"
+    else:
+        reason = f"{denial} is {label}; it cannot be {_PAST[action]}"
+    raise RuleViolation(reason[0].upper() + reason[1:] + ".")
+
+
+_PAST: dict[DenialAction, str] = {
+    DenialAction.ROUTE: "routed",
+    DenialAction.SIGN: "signed",
+    DenialAction.ISSUE: "issued",
+    DenialAction.DISCARD: "discarded",
+}

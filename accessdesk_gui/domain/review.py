@@ -215,3 +215,48 @@ def decide_review(
     else:
         outcome = ReviewOutcome.PARTLY_REVERSE
     return ReviewDecision(outcome, reviewer, decided_on, dict(upheld), released)
+
+
+# ---------------------------------------------------------------------------
+# A review's own lifecycle
+# ---------------------------------------------------------------------------
+
+
+class ReviewStatus(StrEnum):
+    AWAITING_REFERRAL = "awaiting_referral"
+    REFERRED = "referred"
+    DECIDED = "decided"
+
+
+class ReviewAction(StrEnum):
+    REFER = "refer"  # to a designated official who took no part (164.524(d)(4))
+    DECIDE = "decide"  # the reviewer's signed determination
+
+
+REVIEW_STATUS_LABELS: dict[ReviewStatus, str] = {
+    ReviewStatus.AWAITING_REFERRAL: "Asked for; to be referred",
+    ReviewStatus.REFERRED: "With the reviewer",
+    ReviewStatus.DECIDED: "Decided",
+}
+
+# (from, action) -> to. A referred review may be referred again (another official); the
+# determination is final: the practice must follow it (164.524(d)(4)).
+REVIEW_TRANSITIONS: dict[tuple[ReviewStatus, ReviewAction], ReviewStatus] = {
+    (ReviewStatus.AWAITING_REFERRAL, ReviewAction.REFER): ReviewStatus.REFERRED,
+    (ReviewStatus.REFERRED, ReviewAction.REFER): ReviewStatus.REFERRED,
+    (ReviewStatus.REFERRED, ReviewAction.DECIDE): ReviewStatus.DECIDED,
+}
+
+
+def check_review_transition(
+    status: ReviewStatus, action: ReviewAction, review: str = "This review"
+) -> ReviewStatus:
+    """Return the review's new status or refuse with a reason a user can read."""
+    target = REVIEW_TRANSITIONS.get((status, action))
+    if target is not None:
+        return target
+    if status is ReviewStatus.DECIDED:
+        reason = "is already decided; the determination is final (45 CFR 164.524(d)(4))"
+    else:  # deciding before a referral
+        reason = "is not referred to a reviewing official yet; refer it first"
+    raise RuleViolation(f"{review} {reason}.")

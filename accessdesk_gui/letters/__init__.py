@@ -2,6 +2,9 @@
 
 The renderer and fonts (ReportLab's platypus, ~0.1 s to import) load on first use, not
 when the app starts: the data classes here are all the first screen needs.
+
+The rule vocabulary (denial grounds, review outcomes, deadlines) is the domain's: letters
+take GroundCode (domain/denials.py) and ReviewOutcome (domain/review.py) as they are.
 """
 
 import importlib
@@ -9,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from accessdesk_gui.letters.layout import RECIPIENT_WINDOW, RETURN_WINDOW, Area
 from accessdesk_gui.letters.model import (
-    DenialGround,
     Language,
     LetterData,
     Letterhead,
@@ -18,7 +20,6 @@ from accessdesk_gui.letters.model import (
     LetterKind,
     Recipient,
     ReleaseItem,
-    ReviewOutcome,
     Signer,
 )
 from accessdesk_gui.letters.requirements import (
@@ -27,6 +28,7 @@ from accessdesk_gui.letters.requirements import (
     Element,
     missing_elements,
     required_elements,
+    unmet_elements,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +57,6 @@ __all__ = [
     "REQUIRED_ELEMENTS",
     "RETURN_WINDOW",
     "Area",
-    "DenialGround",
     "Element",
     "Language",
     "LetterData",
@@ -65,11 +66,11 @@ __all__ = [
     "Letterhead",
     "Recipient",
     "ReleaseItem",
-    "ReviewOutcome",
     "Signer",
     "missing_elements",
     "render_batch",
     "render_letter",
     "required_elements",
     "resource_path",
+    "unmet_elements",
 ]

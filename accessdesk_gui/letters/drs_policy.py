@@ -327,7 +327,7 @@ def _story(
     return out
 
 
-class _PolicyCanvas(Canvas):
+class _PolicyCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped: Canvas is Any
     """Draws the letterhead on page 1 and 'Page n of N' on every page."""
 
     def __init__(self, *args: Any, head: Letterhead, label: str, **kwargs: Any) -> None:

@@ -26,42 +26,6 @@ class LetterKind(StrEnum):
     REVIEW_DETERMINATION = "review_determination"
 
 
-class DenialGround(StrEnum):
-    """Grounds for denying access, 45 CFR 164.524(a)(1)-(3) (access-rules 4.1, 4.2)."""
-
-    # Unreviewable, 164.524(a)(1)-(2)
-    PSYCHOTHERAPY_NOTES = "psychotherapy_notes"
-    LEGAL_PROCEEDING = "legal_proceeding"
-    CORRECTIONAL_INMATE = "correctional_inmate"
-    RESEARCH_IN_PROGRESS = "research_in_progress"
-    PRIVACY_ACT = "privacy_act"
-    CONFIDENTIAL_SOURCE = "confidential_source"
-    # Reviewable, 164.524(a)(3): each needs a licensed health care professional's determination
-    ENDANGER_LIFE_OR_SAFETY = "endanger_life_or_safety"
-    HARM_TO_OTHER_PERSON_REFERENCED = "harm_to_other_person_referenced"
-    HARM_VIA_PERSONAL_REPRESENTATIVE = "harm_via_personal_representative"
-
-    @property
-    def reviewable(self) -> bool:
-        # 164.524(a)(3) grounds carry the right to review under 164.524(a)(4); others do not.
-        return self in _REVIEWABLE
-
-
-_REVIEWABLE = frozenset(
-    {
-        DenialGround.ENDANGER_LIFE_OR_SAFETY,
-        DenialGround.HARM_TO_OTHER_PERSON_REFERENCED,
-        DenialGround.HARM_VIA_PERSONAL_REPRESENTATIVE,
-    }
-)
-
-
-class ReviewOutcome(StrEnum):
-    UPHOLD = "uphold"
-    REVERSE = "reverse"
-    PARTLY_REVERSE = "partly_reverse"
-
-
 @dataclass(frozen=True)
 class Letterhead:
     name: str

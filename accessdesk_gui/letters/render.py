@@ -28,6 +28,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from accessdesk_gui.domain.denials import GroundCode, is_reviewable
+from accessdesk_gui.domain.review import ReviewOutcome
 from accessdesk_gui.letters import layout as L
 from accessdesk_gui.letters.fonts import (
     BOLD,
@@ -38,13 +40,7 @@ from accessdesk_gui.letters.fonts import (
     register_fonts,
     string_width,
 )
-from accessdesk_gui.letters.model import (
-    DenialGround,
-    LetterData,
-    LetterKind,
-    ReleaseItem,
-    ReviewOutcome,
-)
+from accessdesk_gui.letters.model import LetterData, LetterKind, ReleaseItem
 from accessdesk_gui.letters.requirements import check
 from accessdesk_gui.letters.texts import TEXTS
 
@@ -125,7 +121,7 @@ class _Fill:
 # ---------------------------------------------------------------- page furniture
 
 
-class _LetterStart(Flowable):
+class _LetterStart(Flowable):  # type: ignore[misc]  # ReportLab is untyped: Flowable is Any
     """Zero-size marker drawn at the top of a letter's first page.
 
     It draws the letterhead and both address blocks at fixed page positions (they must
@@ -229,7 +225,7 @@ def _draw_first_page(canvas: Canvas, data: LetterData) -> None:
         top += 13
 
 
-class _LetterCanvas(Canvas):
+class _LetterCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped: Canvas is Any
     """Defers page output so each letter's pages can say "Page 1 of 2"."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -440,14 +436,14 @@ def _body_denial(f: _Fill) -> list[Flowable]:
         out.append(f.para(k["released"], released=fields["released_description"]))
     # 164.524(d)(2)(i): the basis for the denial, in plain language.
     out.append(f.para(k["why"], _HEADING))
-    grounds = [DenialGround(g) for g in _seq(fields["denial_grounds"])]
-    out += f.bullets([f.t["grounds"][g.value] for g in grounds])
+    grounds = [GroundCode(g) for g in _seq(fields["denial_grounds"])]
+    out += f.bullets([f.t["grounds"][g] for g in grounds])
     out.append(Spacer(1, 4))
     if fields.get("withheld_description"):
         out.append(f.para(k["withheld"], withheld=fields["withheld_description"]))
     if fields.get("basis_detail"):
         out.append(f.para(k["detail"], detail=fields["basis_detail"]))
-    reviewable = [g for g in grounds if g.reviewable]
+    reviewable = [g for g in grounds if is_reviewable(g)]
     if reviewable:
         # 164.524(d)(2)(ii) and (a)(4): the right to review and how to exercise it.
         out.append(f.para(f.t["review_right"], review_how=fields["review_how"]))

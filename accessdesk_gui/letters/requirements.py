@@ -1,4 +1,9 @@
-"""Which elements each letter kind must contain, and the check for them."""
+"""Which elements each letter kind must contain, and the one check for them.
+
+The rules are the domain's: a denial letter's elements are checked through
+domain/denials.py (164.524(d)(2)-(3)), the extension notice's timing through
+domain/deadlines.py (164.524(b)(2)(ii)). This module maps them onto LetterData.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,36 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from accessdesk_gui.domain import deadlines
+from accessdesk_gui.domain.denials import (
+    GROUNDS,
+    LETTER_ELEMENT_RULES,
+    DenialLetterFacts,
+    GroundCode,
+    LetterElement,
+    missing_letter_elements,
+)
+from accessdesk_gui.domain.errors import RuleViolation
+from accessdesk_gui.domain.review import ReviewOutcome
 from accessdesk_gui.letters.model import (
-    DenialGround,
     LetterData,
     LetterIncomplete,
     LetterInvalid,
     LetterKind,
     ReleaseItem,
-    ReviewOutcome,
 )
-
-FEDERAL_DAYS = 30  # 164.524(b)(2)(i)
-MAX_EXTENSION_DAYS = 30  # 164.524(b)(2)(ii)
 
 
 @dataclass(frozen=True)
 class Element:
     key: str
     label: str  # plain words, used in LetterIncomplete messages
+    rule: str = ""  # the same element as the domain states it, with its citation
+
+    @property
+    def sentence(self) -> str:
+        """The element as the rule states it where the domain does, else its label."""
+        return self.rule or self.label
 
 
 # Elements every letter needs, checked on LetterData attributes.
@@ -38,13 +55,48 @@ COMMON_ELEMENTS: tuple[Element, ...] = (
     Element("signer.name", "the name of the person signing"),
 )
 
-_COMPLAINT = (
-    # 164.524(d)(2)(iii): how to complain to the practice, with the name or title and
-    # phone number of the contact person or office (164.530(d)(1)); the Secretary part
-    # (160.306, with its 180-day limit, 160.306(b)(3)) is fixed text in texts.py.
-    Element("complaint_contact", "the name or title of the person who takes complaints"),
-    Element("complaint_phone", "the phone number for complaints"),
+
+def _rule(element: LetterElement) -> str:
+    return LETTER_ELEMENT_RULES[element]
+
+
+# The 164.524(d)(2)-(3) elements, under the names the letter engine's fields have.
+_GROUNDS = Element("denial_grounds", "the basis for the denial", _rule(LetterElement.GROUNDS))
+_REVIEW_HOW = Element("review_how", "how to ask for a review", _rule(LetterElement.REVIEW_HOW))
+_OTHER_HOLDER = Element(
+    "other_holder",
+    "who holds the information and where to send the request",
+    _rule(LetterElement.OTHER_HOLDER),
 )
+_RELEASED = Element("released_description", "what is being released", _rule(LetterElement.RELEASED))
+_CONTACT = Element(
+    "complaint_contact",
+    "the name or title of the person who takes complaints",
+    _rule(LetterElement.COMPLAINT_CONTACT),
+)
+_PHONE = Element(
+    "complaint_phone", "the phone number for complaints", _rule(LetterElement.COMPLAINT_PHONE)
+)
+_HHS = Element("hhs", "how to complain to HHS, within 180 days", _rule(LetterElement.HHS_COMPLAINT))
+# 164.524(d)(2)(iii): how to complain to the practice, with the name or title and phone
+# number of the contact person or office (164.530(d)(1)); the Secretary part (160.306,
+# with its 180-day limit, 160.306(b)(3)) is fixed text in texts.py.
+_COMPLAINT = (_CONTACT, _PHONE)
+
+_DENIAL_ELEMENTS: Mapping[LetterElement, Element] = {
+    LetterElement.GROUNDS: _GROUNDS,
+    # The plain-language basis is the text of each ground (texts.py): present with them.
+    LetterElement.BASIS: Element(
+        "denial_grounds", "the basis for the denial", _rule(LetterElement.BASIS)
+    ),
+    LetterElement.REVIEW_HOW: _REVIEW_HOW,
+    LetterElement.COMPLAINT_CONTACT: _CONTACT,
+    LetterElement.COMPLAINT_PHONE: _PHONE,
+    LetterElement.HHS_COMPLAINT: _HHS,
+    LetterElement.HHS_180_DAYS: _HHS,
+    LetterElement.OTHER_HOLDER: _OTHER_HOLDER,
+    LetterElement.RELEASED: _RELEASED,
+}
 
 # Elements each kind always needs, checked in LetterData.fields.
 REQUIRED_ELEMENTS: Mapping[LetterKind, tuple[Element, ...]] = {
@@ -71,12 +123,13 @@ REQUIRED_ELEMENTS: Mapping[LetterKind, tuple[Element, ...]] = {
         # 78 FR 5634; HHS FAQ 2061 (access-rules 2.7): warn of the risk, record acceptance.
         Element("email_address", "the email address the patient gave"),
     ),
-    # 164.524(d)(2)(i): the basis for the denial.
-    LetterKind.DENIAL: (Element("denial_grounds", "the basis for the denial"), *_COMPLAINT),
+    # 164.524(d)(2)(i), (iii): the basis for the denial and how to complain. Denial kinds are
+    # checked through the domain's catalogue (_denial_missing); these are the ones always due.
+    LetterKind.DENIAL: (_GROUNDS, *_COMPLAINT),
     LetterKind.PARTIAL_DENIAL: (
-        Element("denial_grounds", "the basis for the denial"),
+        _GROUNDS,
         # 164.524(d)(1): everything else requested is given (access-rules 4.5).
-        Element("released_description", "what is being released"),
+        _RELEASED,
         *_COMPLAINT,
     ),
     LetterKind.REVIEW_REFERRAL: (
@@ -94,23 +147,50 @@ REQUIRED_ELEMENTS: Mapping[LetterKind, tuple[Element, ...]] = {
     ),
 }
 
-_REVIEW_HOW = Element("review_how", "how to ask for a review")
-_OTHER_HOLDER = Element("other_holder", "who holds the information and where to send the request")
-_RELEASED = Element("released_description", "what is being released")
+
+def _ground_codes(value: object) -> tuple[list[GroundCode], list[str]]:
+    """The grounds given, as the domain's codes, and any value that is not one."""
+    codes: list[GroundCode] = []
+    wrong: list[str] = []
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        for g in value:
+            try:
+                codes.append(GroundCode(g))
+            except ValueError:
+                wrong.append(str(g))
+    return list(dict.fromkeys(codes)), wrong
 
 
-def _denial_conditional(fields: Mapping[str, object]) -> list[Element]:
-    out: list[Element] = []
-    grounds = fields.get("denial_grounds")
-    if isinstance(grounds, Iterable) and any(
-        isinstance(g, DenialGround) and g.reviewable for g in grounds
-    ):
-        # 164.524(d)(2)(ii): for a reviewable denial, the right to review and how to use it.
-        out.append(_REVIEW_HOW)
-    if fields.get("knows_other_holder") is True:
+def _text(fields: Mapping[str, object], key: str) -> str:
+    value = fields.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _denial_missing(data: LetterData) -> list[Element]:
+    """The 164.524(d)(2)-(3) elements this denial letter lacks, by the domain's rule."""
+    fields = data.fields
+    codes, _ = _ground_codes(fields.get("denial_grounds"))
+    facts = DenialLetterFacts(
+        basis=" ".join(GROUNDS[c].explanation for c in codes),
+        grounds=tuple(codes),
+        review_instructions=_text(fields, "review_how"),
+        practice_contact=_text(fields, "complaint_contact"),
+        practice_phone=_text(fields, "complaint_phone"),
+        # Fixed text of every denial letter (texts.py "hhs", 160.306(b)(3)).
+        hhs_complaint_included=True,
+        hhs_180_day_limit_included=True,
         # 164.524(d)(3): only when the practice knows where the information is kept.
-        out.append(_OTHER_HOLDER)
-    return out
+        not_held_but_holder_known=fields.get("knows_other_holder") is True,
+        holder_directions=_text(fields, "other_holder"),
+        partial=data.kind is LetterKind.PARTIAL_DENIAL,
+        released_description=_text(fields, "released_description"),
+    )
+    found: list[Element] = []
+    for element in missing_letter_elements(facts):
+        mapped = _DENIAL_ELEMENTS[element]
+        if all(e.key != mapped.key for e in found):
+            found.append(mapped)
+    return found
 
 
 def _determination_conditional(fields: Mapping[str, object]) -> list[Element]:
@@ -124,10 +204,9 @@ def _determination_conditional(fields: Mapping[str, object]) -> list[Element]:
 
 
 _CONDITIONAL: Mapping[LetterKind, Callable[[Mapping[str, object]], list[Element]]] = {
-    LetterKind.DENIAL: _denial_conditional,
-    LetterKind.PARTIAL_DENIAL: _denial_conditional,
     LetterKind.REVIEW_DETERMINATION: _determination_conditional,
 }
+_DENIAL_KINDS = (LetterKind.DENIAL, LetterKind.PARTIAL_DENIAL)
 
 
 def _empty(value: object) -> bool:
@@ -167,52 +246,59 @@ def _release_item_problems(items: object) -> list[str]:
 def required_elements(data: LetterData) -> list[Element]:
     """All elements this letter needs, given the facts already in it."""
     elements = list(REQUIRED_ELEMENTS[data.kind])
+    if data.kind in _DENIAL_KINDS:
+        codes, _ = _ground_codes(data.fields.get("denial_grounds"))
+        if any(GROUNDS[c].reviewable for c in codes):
+            elements.append(_REVIEW_HOW)  # 164.524(d)(2)(ii)
+        if data.fields.get("knows_other_holder") is True:
+            elements.append(_OTHER_HOLDER)  # 164.524(d)(3)
     conditional = _CONDITIONAL.get(data.kind)
     if conditional is not None:
         elements.extend(e for e in conditional(data.fields) if e not in elements)
     return elements
 
 
-def _missing(data: LetterData) -> tuple[list[str], list[str]]:
-    labels: list[str] = []
-    keys: list[str] = []
-    for element in COMMON_ELEMENTS:
-        if _empty(_attr(data, element.key)):
-            labels.append(element.label)
-            keys.append(element.key)
-    for element in required_elements(data):
-        if _empty(data.fields.get(element.key)):
-            labels.append(element.label)
-            keys.append(element.key)
+def unmet_elements(data: LetterData) -> list[Element]:
+    """Every element the letter lacks, each once: the one check of a letter's content."""
+    found = [e for e in COMMON_ELEMENTS if _empty(_attr(data, e.key))]
+    if data.kind in _DENIAL_KINDS:
+        found += _denial_missing(data)
+        for g in _ground_codes(data.fields.get("denial_grounds"))[1]:
+            found.append(
+                Element(
+                    "denial_grounds",
+                    f"a lawful ground in place of '{g}' (45 CFR 164.524(a)(1)-(3))",
+                )
+            )
+    else:
+        found += [e for e in required_elements(data) if _empty(data.fields.get(e.key))]
     for problem in _release_item_problems(data.fields.get("release_items")):
-        labels.append(problem)
-        keys.append("release_items")
-    return labels, keys
+        found.append(Element("release_items", problem))
+    return found
 
 
 def missing_elements(data: LetterData) -> list[str]:
     """Plain-word names of every required element that is absent or empty."""
-    return _missing(data)[0]
+    return [e.label for e in unmet_elements(data)]
 
 
 def check(data: LetterData) -> None:
     """Raise LetterIncomplete (all missing elements at once) or LetterInvalid."""
-    labels, keys = _missing(data)
-    if labels:
-        raise LetterIncomplete(data.kind, labels, keys)
+    unmet = unmet_elements(data)
+    if unmet:
+        raise LetterIncomplete(data.kind, [e.label for e in unmet], [e.key for e in unmet])
     if data.kind is LetterKind.EXTENSION:
         received = data.fields["received_date"]
         act_by = data.fields["act_by_date"]
         assert isinstance(received, dt.date) and isinstance(act_by, dt.date)
+        reasons = data.fields["reasons"]
+        text = reasons if isinstance(reasons, str) else "\n".join(map(str, _seq(reasons)))
         # 164.524(b)(2)(ii): one extension of at most 30 days, notice sent within the first 30.
-        if data.letter_date > received + dt.timedelta(days=FEDERAL_DAYS):
-            raise LetterInvalid(
-                "An extension notice must be sent within 30 days of receiving the request "
-                f"(by {received + dt.timedelta(days=FEDERAL_DAYS):%Y-%m-%d})."
-            )
-        latest = received + dt.timedelta(days=FEDERAL_DAYS + MAX_EXTENSION_DAYS)
-        if act_by > latest:
-            raise LetterInvalid(
-                "The extended date may be at most 60 days after receipt "
-                f"(latest {latest:%Y-%m-%d})."
-            )
+        try:
+            deadlines.check_extension(received, data.letter_date, text, act_by, False)
+        except RuleViolation as exc:
+            raise LetterInvalid(exc.message) from None
+
+
+def _seq(value: object) -> list[object]:
+    return list(value) if isinstance(value, Iterable) and not isinstance(value, str) else [value]

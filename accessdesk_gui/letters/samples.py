@@ -6,15 +6,15 @@ import datetime as dt
 from decimal import Decimal
 from types import MappingProxyType
 
+from accessdesk_gui.domain.denials import GroundCode
+from accessdesk_gui.domain.review import ReviewOutcome
 from accessdesk_gui.letters.model import (
-    DenialGround,
     Language,
     LetterData,
     Letterhead,
     LetterKind,
     Recipient,
     ReleaseItem,
-    ReviewOutcome,
     Signer,
 )
 
@@ -65,7 +65,7 @@ SAMPLE_FIELDS: dict[LetterKind, dict[str, object]] = {
     },
     LetterKind.EMAIL_RISK: {"email_address": "zoe.obrien@example.com"},
     LetterKind.DENIAL: {
-        "denial_grounds": (DenialGround.PSYCHOTHERAPY_NOTES,),
+        "denial_grounds": (GroundCode.PSYCHOTHERAPY_NOTES,),
         "withheld_description": "psychotherapy notes from counseling sessions in 2024",
         "complaint_contact": "the Privacy Officer",
         "complaint_phone": "(217) 555-0142",
@@ -74,8 +74,8 @@ SAMPLE_FIELDS: dict[LetterKind, dict[str, object]] = {
     },
     LetterKind.PARTIAL_DENIAL: {
         "denial_grounds": (
-            DenialGround.HARM_TO_OTHER_PERSON_REFERENCED,
-            DenialGround.LEGAL_PROCEEDING,
+            GroundCode.HARM_TO_OTHER_PERSON,
+            GroundCode.LEGAL_PROCEEDING,
         ),
         "released_description": (
             "all visit notes, lab results and imaging reports from 2020 to 2024"

@@ -4,12 +4,15 @@ Written for a patient reading level. The Spanish is written for Spanish readers,
 translated line by line, and addresses the reader as "usted". Placeholders in {braces}
 are filled with escaped values; the texts themselves may use <b> and <i>.
 Legal citations live in requirements.py and render.py, not in what the patient reads.
+The explanation of each ground is keyed by the domain's GroundCode (domain/denials.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from accessdesk_gui.domain.denials import GroundCode
 
 # Office for Civil Rights complaint channels (45 CFR 160.306); check before a release.
 _HHS_EN = (
@@ -167,44 +170,44 @@ TEXTS: Mapping[str, Mapping[str, Any]] = {
             "detail": "More detail: {detail}",
         },
         "grounds": {
-            "psychotherapy_notes": (
+            GroundCode.PSYCHOTHERAPY_NOTES: (
                 "You asked for psychotherapy notes. These are a therapist's private notes "
                 "about counseling sessions, kept apart from your main record. The law lets "
                 "us keep these notes private."
             ),
-            "legal_proceeding": (
+            GroundCode.LEGAL_PROCEEDING: (
                 "Some of the information was put together for a court case or other legal "
                 "proceeding, or because we expect one. The law lets us hold back this kind "
                 "of information."
             ),
-            "correctional_inmate": (
+            GroundCode.INMATE_COPY: (
                 "You are in a correctional facility, and we give care for that facility. A "
                 "copy could put the health or safety of you, other inmates or staff at "
                 "risk. You can still ask to look at the records in person."
             ),
-            "research_in_progress": (
+            GroundCode.RESEARCH_IN_PROGRESS: (
                 "The information comes from a research study that is still going on. When "
                 "you joined the study, you agreed not to see it until the study ends. You "
                 "can ask for it again when the study is over."
             ),
-            "privacy_act": (
+            GroundCode.PRIVACY_ACT: (
                 "These records are covered by the federal Privacy Act, which allows us to "
                 "deny access to them in this case."
             ),
-            "confidential_source": (
+            GroundCode.CONFIDENTIAL_SOURCE: (
                 "Someone who is not a health care provider gave us this information after we "
                 "promised to keep it private. Sharing it would likely show who that person is."
             ),
-            "endanger_life_or_safety": (
+            GroundCode.ENDANGERMENT: (
                 "A licensed health care professional decided that seeing this information is "
                 "likely to put your life or physical safety, or someone else's, in danger."
             ),
-            "harm_to_other_person_referenced": (
+            GroundCode.HARM_TO_OTHER_PERSON: (
                 "The information is about another person, who is not a health care provider. "
                 "A licensed health care professional decided that sharing it is likely to "
                 "cause that person serious harm."
             ),
-            "harm_via_personal_representative": (
+            GroundCode.PERSONAL_REPRESENTATIVE_HARM: (
                 "You asked as the patient's personal representative. A licensed health care "
                 "professional decided that giving you this information is likely to cause "
                 "serious harm to the patient or to another person."
@@ -407,47 +410,47 @@ TEXTS: Mapping[str, Mapping[str, Any]] = {
             "detail": "Más información: {detail}",
         },
         "grounds": {
-            "psychotherapy_notes": (
+            GroundCode.PSYCHOTHERAPY_NOTES: (
                 "Usted pidió notas de psicoterapia. Son las notas privadas que escribe un "
                 "terapeuta sobre las sesiones de terapia y que se guardan aparte de su "
                 "expediente principal. La ley nos permite mantenerlas en privado."
             ),
-            "legal_proceeding": (
+            GroundCode.LEGAL_PROCEEDING: (
                 "Parte de la información se reunió para un juicio u otro proceso legal, o "
                 "porque esperamos que lo haya. La ley nos permite no entregar este tipo de "
                 "información."
             ),
-            "correctional_inmate": (
+            GroundCode.INMATE_COPY: (
                 "Usted se encuentra en un centro penitenciario y nosotros damos atención "
                 "médica para ese centro. Una copia podría poner en riesgo su salud o su "
                 "seguridad, o la de otros reclusos o del personal. Aun así, puede pedir ver "
                 "los documentos en persona."
             ),
-            "research_in_progress": (
+            GroundCode.RESEARCH_IN_PROGRESS: (
                 "La información viene de un estudio de investigación que todavía no termina. "
                 "Cuando usted entró al estudio, aceptó no verla hasta que el estudio "
                 "terminara. Podrá volver a pedirla cuando el estudio haya terminado."
             ),
-            "privacy_act": (
+            GroundCode.PRIVACY_ACT: (
                 "Estos documentos están protegidos por la Ley federal de Privacidad (Privacy "
                 "Act), que en este caso nos permite negar el acceso."
             ),
-            "confidential_source": (
+            GroundCode.CONFIDENTIAL_SOURCE: (
                 "Una persona que no es proveedor de atención médica nos dio esta información "
                 "después de que le prometimos mantenerla en privado. Si la compartimos, "
                 "probablemente se sabría quién es esa persona."
             ),
-            "endanger_life_or_safety": (
+            GroundCode.ENDANGERMENT: (
                 "Un profesional de la salud con licencia determinó que ver esta información "
                 "probablemente pondría en peligro su vida o su seguridad física, o la de otra "
                 "persona."
             ),
-            "harm_to_other_person_referenced": (
+            GroundCode.HARM_TO_OTHER_PERSON: (
                 "La información trata sobre otra persona, que no es proveedor de atención "
                 "médica. Un profesional de la salud con licencia determinó que compartirla "
                 "probablemente le causaría un daño grave a esa persona."
             ),
-            "harm_via_personal_representative": (
+            GroundCode.PERSONAL_REPRESENTATIVE_HARM: (
                 "Usted hizo la solicitud como representante personal del paciente. Un "
                 "profesional de la salud con licencia determinó que entregarle esta "
                 "información probablemente le causaría un daño grave al paciente o a otra "

@@ -8,9 +8,11 @@ The rules live in domain/denials.py and are applied here, never rewritten:
 - a reviewable ground (164.524(a)(3)) is routed to a licensed professional, who signs the
   determination by entering their password again; the signature (who, licence, when) is
   recorded and printed in the letter;
-- the letter is composed from the grounds and the practice's settings and is refused
-  while any 164.524(d)(2)-(3) element is missing, or after the request's effective due
-  date (access-rules 4.4-4.7);
+- the letter is composed from the grounds and the practice's settings
+  (services/denial_letters.py, with the parts every letter shares) and is refused while
+  any 164.524(d)(2)-(3) element is missing, or after the request's effective due date
+  (access-rules 4.4-4.7);
+- a denial's own status moves only along the domain's table (``check_denial_transition``);
 - issuing moves the request to DENIED or PARTIALLY_DENIED through the lifecycle, with
   its timeline event and audit entries in the same transaction; a partly denied request
   stays open for the rest (164.524(d)(1)).
@@ -22,7 +24,6 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -32,8 +33,11 @@ from sqlalchemy.orm import Session
 from accessdesk_gui.domain import lifecycle
 from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.denials import (
+    DENIAL_IN_PREPARATION,
+    DENIAL_STATUS_LABELS,
     GROUNDS,
-    DenialLetterFacts,
+    DenialAction,
+    DenialStatus,
     DeniedPart,
     Extent,
     FactKind,
@@ -44,30 +48,37 @@ from accessdesk_gui.domain.denials import (
     RequestPart,
     Staff,
     check_denial_issue_date,
+    check_denial_transition,
     denial_extent,
     explain_invalid_reason,
     ground,
+    initial_denial_status,
     is_reviewable,
     licence_problem,
-    missing_denial_letter_elements,
-    released_parts,
     validate_ground,
 )
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
 from accessdesk_gui.domain.intake import RequesterKind, check_text
 from accessdesk_gui.domain.lifecycle import Action, Status
 from accessdesk_gui.domain.roles import Role
-from accessdesk_gui.letters import DenialGround as LetterGround
-from accessdesk_gui.letters import (
-    LetterData,
-    Letterhead,
-    LetterKind,
-    Recipient,
-    Signer,
-    missing_elements,
-)
+from accessdesk_gui.letters import LetterKind
+
+# Letter composition lives in services/denial_letters.py; its public names are the
+# denial service's too (the UI and the CLI import them from here).
 from accessdesk_gui.services import drs as drs_service
 from accessdesk_gui.services.auth import Actor, parse_roles, password_matches
+from accessdesk_gui.services.denial_letters import (
+    ComposedLetter,
+    IssuedLetter,
+    LetterSettings,
+    compose,
+    get_letter_settings_in,
+    issue_pdf,
+    join_parts,
+    letter_settings_row,
+    load_denial,
+    missing_message,
+)
 from accessdesk_gui.services.errors import AuthenticationFailed, NotFound, PermissionDenied
 from accessdesk_gui.services.requests import _load, _record, _snapshot
 from accessdesk_gui.store import audit
@@ -79,40 +90,49 @@ from accessdesk_gui.store.denial_models import (
     DenialSettings,
     Signature,
 )
-from accessdesk_gui.store.models import AccessRequest, Practice, TimelineEvent, User
+from accessdesk_gui.store.models import AccessRequest, TimelineEvent, User
 
+# Public names, with those of the domain and of denial_letters that callers take from here.
+__all__ = [
+    "STATUS_LABELS",
+    "ComposedLetter",
+    "DenialStatus",
+    "DenialView",
+    "DraftInput",
+    "IssuedLetter",
+    "LetterSettings",
+    "PartInput",
+    "PartView",
+    "SignatureView",
+    "StaffOption",
+    "compose_draft",
+    "compose_letter",
+    "denials_for_request",
+    "determiner_options",
+    "discard_denial",
+    "draft_denial",
+    "get_denial",
+    "get_letter_settings",
+    "get_letter_settings_in",
+    "issue_denial",
+    "letter_pdf",
+    "make_signature",
+    "preview_letter",
+    "reason_problem",
+    "route_denial",
+    "set_complaint_contact",
+    "sign_denial",
+    "staff_of",
+    "user_id_by_name",
+    "verify_reentry",
+    "view_of",
+]
 
-class DenialStatus(StrEnum):
-    DRAFT = "draft"  # unreviewable grounds only: ready to issue
-    AWAITING_SIGNATURE = "awaiting_signature"  # routed to a licensed professional
-    SIGNED = "signed"
-    ISSUED = "issued"
-    DISCARDED = "discarded"
-
-
-STATUS_LABELS = {
-    DenialStatus.DRAFT: "Draft (ready to issue)",
-    DenialStatus.AWAITING_SIGNATURE: "Awaiting the professional's sign-off",
-    DenialStatus.SIGNED: "Signed (ready to issue)",
-    DenialStatus.ISSUED: "Issued",
-    DenialStatus.DISCARDED: "Discarded",
-}
+# The denial's statuses and their transitions are the domain's (domain/denials.py).
+STATUS_LABELS = DENIAL_STATUS_LABELS
 
 _OPEN_REQUEST = (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED)
 _JUDGMENT = "professional_judgment"  # the fact the licensed professional's signature supplies
-
-# The letter engine names the grounds in its own words; same catalogue, same order.
-LETTER_GROUNDS: dict[GroundCode, LetterGround] = {
-    GroundCode.PSYCHOTHERAPY_NOTES: LetterGround.PSYCHOTHERAPY_NOTES,
-    GroundCode.LEGAL_PROCEEDING: LetterGround.LEGAL_PROCEEDING,
-    GroundCode.INMATE_COPY: LetterGround.CORRECTIONAL_INMATE,
-    GroundCode.RESEARCH_IN_PROGRESS: LetterGround.RESEARCH_IN_PROGRESS,
-    GroundCode.PRIVACY_ACT: LetterGround.PRIVACY_ACT,
-    GroundCode.CONFIDENTIAL_SOURCE: LetterGround.CONFIDENTIAL_SOURCE,
-    GroundCode.ENDANGERMENT: LetterGround.ENDANGER_LIFE_OR_SAFETY,
-    GroundCode.HARM_TO_OTHER_PERSON: LetterGround.HARM_TO_OTHER_PERSON_REFERENCED,
-    GroundCode.PERSONAL_REPRESENTATIVE_HARM: LetterGround.HARM_VIA_PERSONAL_REPRESENTATIVE,
-}
 
 
 def _now() -> dt.datetime:
@@ -122,34 +142,6 @@ def _now() -> dt.datetime:
 # ---------------------------------------------------------------------------------------
 # Practice settings the letters need
 # ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LetterSettings:
-    complaint_contact: str = ""
-    complaint_phone: str = ""
-    review_how: str = ""
-
-    def review_instructions(self, language: str = "en") -> str:
-        """How to ask for a review (164.524(d)(2)(ii)); built from the contact if not set."""
-        if self.review_how.strip():
-            return self.review_how.strip()
-        if not (self.complaint_contact.strip() and self.complaint_phone.strip()):
-            return ""
-        return _PHRASES[language]["review_how"].format(
-            contact=self.complaint_contact.strip(), phone=self.complaint_phone.strip()
-        )
-
-
-def _settings_row(s: Session) -> DenialSettings | None:
-    return s.scalar(select(DenialSettings).limit(1))
-
-
-def get_letter_settings_in(s: Session) -> LetterSettings:
-    row = _settings_row(s)
-    if row is None:
-        return LetterSettings()
-    return LetterSettings(row.complaint_contact, row.complaint_phone, row.review_how)
 
 
 def get_letter_settings(store: Store) -> LetterSettings:
@@ -168,7 +160,7 @@ def set_complaint_contact(
         raise InvalidInput("complaint_phone", "needs at least 7 digits.")
     review_how = check_text("review_how", review_how, limit=2000)
     with store.write() as s:
-        row = _settings_row(s)
+        row = letter_settings_row(s)
         before = None
         if row is None:
             row = DenialSettings(updated_at=_now())
@@ -390,9 +382,7 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
         pending = s.scalar(
             select(Denial.id).where(
                 Denial.request_id == r.id,
-                Denial.status.in_(
-                    [DenialStatus.DRAFT, DenialStatus.AWAITING_SIGNATURE, DenialStatus.SIGNED]
-                ),
+                Denial.status.in_([st.value for st in DENIAL_IN_PREPARATION]),
             )
         )
         if pending is not None:
@@ -423,7 +413,7 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
         d = Denial(
             request_id=r.id,
             drafter_id=actor.user_id,
-            status=(DenialStatus.AWAITING_SIGNATURE if reviewable else DenialStatus.DRAFT).value,
+            status=initial_denial_status(reviewable).value,
             extent=extent.value,
             rationale=rationale,
             letter_detail=letter_detail,
@@ -477,11 +467,10 @@ def route_denial(store: Store, actor: Actor, denial_id: int, determiner_id: int)
     """Send (or re-send) a draft with a reviewable ground to a licensed professional."""
     actor.require_staff()
     with store.write() as s:
-        d = _load_denial(s, denial_id)
-        if DenialStatus(d.status) not in (DenialStatus.AWAITING_SIGNATURE, DenialStatus.DRAFT):
-            raise RuleViolation(
-                f"Denial {d.id} is {d.status.replace('_', ' ')}; it cannot be routed."
-            )
+        d = load_denial(s, denial_id)
+        new_status = check_denial_transition(
+            DenialStatus(d.status), DenialAction.ROUTE, f"Denial {d.id}"
+        )
         if not any(p.ground_code and is_reviewable(GroundCode(p.ground_code)) for p in d.parts):
             raise RuleViolation(
                 "This denial rests only on unreviewable grounds; it needs no professional's "
@@ -497,7 +486,7 @@ def route_denial(store: Store, actor: Actor, denial_id: int, determiner_id: int)
         before = _denial_snapshot(d)
         d.determiner_id = u.id
         d.routed_at = _now()
-        d.status = DenialStatus.AWAITING_SIGNATURE.value
+        d.status = new_status.value
         _timeline(
             s,
             actor,
@@ -514,22 +503,16 @@ def discard_denial(store: Store, actor: Actor, denial_id: int, reason: str) -> N
     actor.require_staff()
     reason = check_text("reason", reason, required=True, limit=2000)
     with store.write() as s:
-        d = _load_denial(s, denial_id)
-        if DenialStatus(d.status) in (DenialStatus.ISSUED, DenialStatus.DISCARDED):
-            raise RuleViolation(f"Denial {d.id} is {d.status}; it cannot be discarded.")
+        d = load_denial(s, denial_id)
+        new_status = check_denial_transition(
+            DenialStatus(d.status), DenialAction.DISCARD, f"Denial {d.id}"
+        )
         before = _denial_snapshot(d)
-        d.status = DenialStatus.DISCARDED.value
+        d.status = new_status.value
         _timeline(s, actor, d.request, "denial_discarded", f"Denial {d.id} discarded: {reason}")
         audit.append(
             s, actor.username, "denial_discarded", "denial", d.id, before, _denial_snapshot(d)
         )
-
-
-def _load_denial(s: Session, denial_id: int) -> Denial:
-    d = s.get(Denial, denial_id)
-    if d is None:
-        raise NotFound(f"There is no denial number {denial_id}.")
-    return d
 
 
 # ---------------------------------------------------------------------------------------
@@ -577,12 +560,8 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
     """The licensed professional's determination on the reviewable grounds (524(a)(3))."""
     actor.require(Role.LICENSED_PROFESSIONAL, "sign a denial determination")
     with store.read() as s:
-        d = _load_denial(s, denial_id)
-        if d.status != DenialStatus.AWAITING_SIGNATURE:
-            raise RuleViolation(
-                f"Denial {d.id} is {STATUS_LABELS[DenialStatus(d.status)].lower()}; there is "
-                "nothing to sign."
-            )
+        d = load_denial(s, denial_id)
+        check_denial_transition(DenialStatus(d.status), DenialAction.SIGN, f"Denial {d.id}")
         if d.determiner_id != actor.user_id:
             name = d.determiner.full_name if d.determiner else "nobody"
             raise PermissionDenied(
@@ -590,7 +569,7 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
             )
     verify_reentry(store, actor, password, f"denial {denial_id}")
     with store.write() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if d.status != DenialStatus.AWAITING_SIGNATURE or d.determiner_id != actor.user_id:
             raise RuleViolation(f"Denial {d.id} changed meanwhile; look at it again.")
         user = _user(s, actor.user_id, "signer")
@@ -627,7 +606,9 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
         )
         before = _denial_snapshot(d)
         d.signature_id = sig.id
-        d.status = DenialStatus.SIGNED.value
+        d.status = check_denial_transition(
+            DenialStatus(d.status), DenialAction.SIGN, f"Denial {d.id}"
+        ).value
         _timeline(
             s,
             actor,
@@ -641,188 +622,29 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
         )
 
 
-# ---------------------------------------------------------------------------------------
-# The letter
-# ---------------------------------------------------------------------------------------
-
-
-def address_lines(text: str) -> tuple[str, ...]:
-    """Lines of a stored address; one line with commas is split after the street."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if len(lines) == 1 and lines[0].count(",") >= 2:
-        street, rest = lines[0].split(",", 1)
-        lines = [street.strip(), rest.strip()]
-    return tuple(lines)
-
-
-def letterhead(s: Session) -> Letterhead:
-    p = s.scalar(select(Practice).limit(1))
-    if p is None:
-        return Letterhead("", (), "")
-    return Letterhead(p.name, address_lines(p.address), p.phone)
-
-
-def recipient(r: AccessRequest, override: str = "") -> Recipient:
-    return Recipient(r.requester_name or r.patient_name, address_lines(override or r.mail_address))
-
-
-def signer_of(sig: Signature) -> Signer:
-    return Signer(
-        sig.full_name,
-        f"{sig.licence_type}, licence {sig.licence_number}; signed electronically "
-        f"{sig.signed_at:%Y-%m-%d %H:%M} UTC",
-    )
-
-
-def _join(items: Sequence[str]) -> str:
-    return "; ".join(i for i in items if i)
-
-
-def _part_label(p: DenialPart, language: str = "en") -> str:
-    if p.kind == PartKind.DATE_RANGE and p.start and p.end:
-        to = " a " if language == "es" else " to "
-        return f"{p.description} ({p.start.isoformat()}{to}{p.end.isoformat()})"
-    return p.description
-
-
-# The few phrases the composer adds around staff-typed part descriptions, per letter
-# language (the rest of the letter's text is the engine's, letters/texts.py).
-_PHRASES: dict[str, dict[str, str]] = {
-    "en": {
-        "copy_only": "a copy of {part} (you may still inspect it)",
-        "inspection": "inspection of {part}",
-        "review_how": "write to {contact} at the address above, or call {phone}. There is "
-        "no deadline for asking.",
-        "awaiting": "(awaiting the professional's signature)",
-        "privacy_officer": "Privacy Officer",
-    },
-    "es": {
-        "copy_only": "una copia de {part} (puede seguir revisándolo en persona)",
-        "inspection": "revisar en persona {part}",
-        "review_how": "escriba a {contact} a la dirección de arriba, o llame al {phone}. "
-        "No hay plazo para pedirla.",
-        "awaiting": "(a la espera de la firma del profesional)",
-        "privacy_officer": "Responsable de privacidad",
-    },
-}
-
-
-@dataclass(frozen=True)
-class ComposedLetter:
-    data: LetterData
-    missing: list[str]  # each element the letter lacks, in plain words; empty when complete
-
-
-def _request_parts(d: Denial) -> list[RequestPart]:
-    return [
-        RequestPart(p.part_key, PartKind(p.kind), p.description, p.start, p.end) for p in d.parts
-    ]
-
-
-def _denied_parts(d: Denial) -> list[DeniedPart]:
-    return [
-        DeniedPart(
-            p.part_key,
-            GroundSelection(
-                GroundCode(p.ground_code), json.loads(p.facts_json), AccessKind(p.withholds)
-            ),
-        )
-        for p in d.parts
-        if p.ground_code
-    ]
-
-
-def _compose(s: Session, actor: Actor, d: Denial, letter_date: dt.date) -> ComposedLetter:
-    r = d.request
-    # The requester's preferred language recorded at intake (en or es).
-    lang = r.preferred_language if r.preferred_language in _PHRASES else "en"
-    say = _PHRASES[lang]
-    ls = get_letter_settings_in(s)
-    access = AccessKind(r.access)
-    extent = denial_extent(_request_parts(d), _denied_parts(d), access)
-    released_ids = {p.id for p in released_parts(_request_parts(d), _denied_parts(d), access)}
-    denied = [p for p in d.parts if p.ground_code]
-    codes = list(dict.fromkeys(GroundCode(p.ground_code) for p in denied))
-    withheld = []
-    released = []
-    for p in d.parts:
-        label = _part_label(p, lang)
-        if p.ground_code and p.part_key not in released_ids:
-            withheld.append(label)
-        elif p.ground_code:  # copy withheld, inspection open (164.524(a)(2)(ii))
-            withheld.append(say["copy_only"].format(part=label))
-            released.append(say["inspection"].format(part=label))
-        else:
-            released.append(label)
-    reviewable = any(is_reviewable(c) for c in codes)
-    review_how = ls.review_instructions(lang) if reviewable else ""
-    basis = " ".join(GROUNDS[c].explanation for c in codes)
-    facts = DenialLetterFacts(
-        basis=basis,
-        grounds=tuple(codes),
-        review_instructions=review_how,
-        practice_contact=ls.complaint_contact,
-        practice_phone=ls.complaint_phone,
-        # Fixed text of every denial letter (letters/texts.py: "hhs", 160.306(b)(3)).
-        hhs_complaint_included=True,
-        hhs_180_day_limit_included=True,
-        not_held_but_holder_known=bool(d.other_holder.strip()),
-        holder_directions=d.other_holder,
-        partial=extent is Extent.PARTIAL,
-        released_description=_join(released),
-    )
-    fields: dict[str, object] = {
-        "denial_grounds": tuple(LETTER_GROUNDS[c] for c in codes),
-        "withheld_description": _join(withheld),
-        "complaint_contact": ls.complaint_contact,
-        "complaint_phone": ls.complaint_phone,
-    }
-    if extent is Extent.PARTIAL:
-        fields["released_description"] = _join(released)
-    if reviewable:
-        fields["review_how"] = review_how
-    if d.other_holder.strip():
-        fields["knows_other_holder"] = True
-        fields["other_holder"] = d.other_holder
-    if d.letter_detail.strip():
-        fields["basis_detail"] = d.letter_detail
-    if d.signature is not None:
-        signer = signer_of(d.signature)
-    elif reviewable:
-        name = d.determiner.full_name if d.determiner else ""
-        signer = Signer(name, say["awaiting"])
-    else:
-        signer = Signer(
-            actor.full_name, say["privacy_officer"] if actor.has(Role.PRIVACY_OFFICER) else ""
-        )
-    data = LetterData(
-        kind=LetterKind.PARTIAL_DENIAL if extent is Extent.PARTIAL else LetterKind.DENIAL,
-        language=lang,  # type: ignore[arg-type]
-        letterhead=letterhead(s),
-        recipient=recipient(r, d.letter_address),
-        letter_date=letter_date,
-        request_number=str(r.id),
-        patient_name=r.patient_name,
-        signer=signer,
-        fields=MappingProxyType(fields),
-    )
-    missing = list(dict.fromkeys(missing_denial_letter_elements(facts) + missing_elements(data)))
-    return ComposedLetter(data, missing)
-
-
 def compose_letter(
     store: Store, actor: Actor, denial_id: int, letter_date: dt.date
 ) -> ComposedLetter:
     """The letter this denial would print, and what it still lacks."""
     actor.require_staff()
     with store.read() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         request_id = d.request_id
-        composed = _compose(s, actor, d, letter_date)
+        composed = compose(s, actor, d, letter_date)
     audit.record_view(
         store, actor.username, "denial_letter_previewed", "denial", denial_id, request_id
     )
     return composed
+
+
+def preview_letter(store: Store, actor: Actor, denial_id: int, letter_date: dt.date) -> bytes:
+    """The letter as PDF, to look at before issuing; refused while an element is missing."""
+    from accessdesk_gui.letters.render import render_letter  # ReportLab: on first use
+
+    composed = compose_letter(store, actor, denial_id, letter_date)
+    if composed.missing:
+        raise RuleViolation(missing_message(composed.missing))
+    return render_letter(composed.data)
 
 
 def compose_draft(
@@ -868,7 +690,7 @@ def compose_draft(
                 for n, p in enumerate(draft.parts)
             ],
         )
-        composed = _compose(s, actor, d, letter_date)
+        composed = compose(s, actor, d, letter_date)
         s.expunge_all()
     # The preview shows the patient's name and the requester's address: on the trail.
     audit.record_view(
@@ -877,60 +699,17 @@ def compose_draft(
     return composed
 
 
-def preview_letter(store: Store, actor: Actor, denial_id: int, letter_date: dt.date) -> bytes:
-    """The letter as PDF, to look at before issuing; refused while an element is missing."""
-    from accessdesk_gui.letters.render import render_letter  # ReportLab: on first use
-
-    composed = compose_letter(store, actor, denial_id, letter_date)
-    if composed.missing:
-        raise RuleViolation(_missing_message(composed.missing))
-    return render_letter(composed.data)
-
-
-def _missing_message(missing: Sequence[str]) -> str:
-    return (
-        "The denial letter cannot be issued: it lacks "
-        + "; ".join(m.rstrip(".") for m in missing)
-        + ". (45 CFR 164.524(d)(2)-(3))"
-    )
-
-
-def _issue_pdf(
-    s: Session, actor: Actor, request_id: int, letter_data: LetterData
-) -> tuple[bytes, str]:
-    """Issue a denial or review letter through the letter service and return (pdf, sha256).
-
-    It is frozen and listed with the request's other letters, so its mailing is logged and
-    checked for timeliness like any notice (services/letters.py freeze_letter).
-    """
-    from accessdesk_gui.services.letters import freeze_letter
-
-    r = _load(s, request_id)
-    row = freeze_letter(s, actor, r, letter_data, postal=bool(letter_data.recipient.address_lines))
-    return bytes(row.pdf), row.sha256
-
-
-@dataclass(frozen=True)
-class IssuedLetter:
-    kind: LetterKind
-    sha256: str
-    pdf: bytes
-
-
 def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date) -> IssuedLetter:
     """Issue the letter and move the request to DENIED or PARTIALLY_DENIED (524(d))."""
     actor.require_staff()
     with store.write() as s:
-        d = _load_denial(s, denial_id)
-        st = DenialStatus(d.status)
-        if st is DenialStatus.AWAITING_SIGNATURE:
-            name = d.determiner.full_name if d.determiner else "a licensed professional"
-            raise RuleViolation(
-                f"Denial {d.id} awaits the signed determination of {name} "
-                "(45 CFR 164.524(a)(3)); it cannot be issued yet."
-            )
-        if st not in (DenialStatus.DRAFT, DenialStatus.SIGNED):
-            raise RuleViolation(f"Denial {d.id} is {d.status}; it cannot be issued.")
+        d = load_denial(s, denial_id)
+        new_denial_status = check_denial_transition(
+            DenialStatus(d.status),
+            DenialAction.ISSUE,
+            f"Denial {d.id}",
+            determiner=d.determiner.full_name if d.determiner else "",
+        )
         r = d.request
         if issued_on < r.received:
             raise RuleViolation(
@@ -938,17 +717,17 @@ def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date)
                 f"({r.received.isoformat()})."
             )
         check_denial_issue_date(issued_on, r.effective_due)
-        composed = _compose(s, actor, d, issued_on)
+        composed = compose(s, actor, d, issued_on)
         if composed.missing:
-            raise RuleViolation(_missing_message(composed.missing))
+            raise RuleViolation(missing_message(composed.missing))
         kind = composed.data.kind
         extent = Extent.PARTIAL if kind is LetterKind.PARTIAL_DENIAL else Extent.FULL
         action = Action.PARTIALLY_DENY if extent is Extent.PARTIAL else Action.DENY
         before_request = _snapshot(r)
         new_status = lifecycle.check_transition(Status(r.status), action)
-        pdf, digest = _issue_pdf(s, actor, r.id, composed.data)
+        pdf, digest = issue_pdf(s, actor, r, composed.data, composed.postal)
         before = _denial_snapshot(d)
-        d.status = DenialStatus.ISSUED.value
+        d.status = new_denial_status.value
         d.extent = extent.value
         d.issued_on = issued_on
         d.issued_by_id = actor.user_id
@@ -962,7 +741,7 @@ def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date)
         denied = [p.description for p in d.parts if p.ground_code]
         summary = (
             f"{'Partial denial' if extent is Extent.PARTIAL else 'Denial'} {d.id} issued: "
-            f"{_join(denied)} withheld."
+            f"{join_parts(denied)} withheld."
         )
         if extent is Extent.PARTIAL:
             summary += " The rest is to be provided (45 CFR 164.524(d)(1))."
@@ -1111,7 +890,7 @@ def view_of(d: Denial) -> DenialView:
 def get_denial(store: Store, actor: Actor, denial_id: int) -> DenialView:
     actor.require_staff()
     with store.read() as s:
-        view = view_of(_load_denial(s, denial_id))
+        view = view_of(load_denial(s, denial_id))
     audit.record_view(store, actor.username, "denial_viewed", "denial", denial_id, view.request_id)
     return view
 
@@ -1133,7 +912,7 @@ def letter_pdf(store: Store, actor: Actor, denial_id: int) -> bytes:
     """The issued letter exactly as it was issued."""
     actor.require_staff()
     with store.read() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if d.letter_pdf is None:
             raise RuleViolation(f"Denial {d.id} has not been issued; there is no letter yet.")
         pdf, request_id = bytes(d.letter_pdf), d.request_id

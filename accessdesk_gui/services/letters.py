@@ -31,21 +31,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from accessdesk_gui.domain import deadlines
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
-from accessdesk_gui.domain.intake import Delivery, RequesterKind, check_text, parse_date
+from accessdesk_gui.domain.intake import Delivery, check_text, parse_date
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.letters import (
     Language,
     LetterData,
-    Letterhead,
     LetterIncomplete,
     LetterInvalid,
     LetterKind,
-    Recipient,
     ReleaseItem,
-    Signer,
 )
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import NotFound, SetupError
+from accessdesk_gui.services.errors import NotFound
+from accessdesk_gui.services.letter_parts import addressee, letterhead, staff_signer
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.letter_models import (
@@ -54,7 +52,7 @@ from accessdesk_gui.store.letter_models import (
     LetterMailing,
     LetterOutput,
 )
-from accessdesk_gui.store.models import AccessRequest, Practice, TimelineEvent
+from accessdesk_gui.store.models import AccessRequest, TimelineEvent
 
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Spanish (Español)"}
 
@@ -276,49 +274,6 @@ def letter_deadline(kind: LetterKind, r: AccessRequest) -> Deadline | None:
     return None
 
 
-def _signer(actor: Actor, language: str) -> Signer:
-    titles = {
-        "en": {
-            Role.PRIVACY_OFFICER: "Privacy Officer",
-            Role.LICENSED_PROFESSIONAL: actor.licence_type,
-            Role.FRONT_DESK: "Front Desk",
-        },
-        "es": {
-            Role.PRIVACY_OFFICER: "Responsable de Privacidad",
-            Role.LICENSED_PROFESSIONAL: actor.licence_type,
-            Role.FRONT_DESK: "Recepción",
-        },
-    }[language]
-    for role in (Role.PRIVACY_OFFICER, Role.LICENSED_PROFESSIONAL, Role.FRONT_DESK):
-        if role in actor.roles:
-            return Signer(actor.full_name, titles[role])
-    return Signer(actor.full_name)
-
-
-def address_lines(text: str) -> tuple[str, ...]:
-    """Lines of an address typed in one box: by line, or "street, city, ST" on one line."""
-    lines = [ln.strip() for ln in text.replace("\r", "").split("\n") if ln.strip()]
-    if len(lines) == 1 and lines[0].count(",") >= 2:
-        street, rest = lines[0].split(",", 1)
-        lines = [street.strip(), rest.strip()]
-    return tuple(lines)
-
-
-_NO_POST = {
-    "en": {
-        Delivery.EMAIL: "By e-mail: {email}",
-        Delivery.PORTAL: "Delivered through the patient portal",
-        Delivery.PICKUP: "To be collected at our front desk",
-        Delivery.MAIL: "",
-    },
-    "es": {
-        Delivery.EMAIL: "Por correo electrónico: {email}",
-        Delivery.PORTAL: "Entregada por el portal del paciente",
-        Delivery.PICKUP: "Para recoger en nuestra recepción",
-        Delivery.MAIL: "",
-    },
-}
-
 _DELIVERY = {
     "en": {
         Delivery.MAIL: "We are mailing the copies to the address above, as you asked.",
@@ -333,39 +288,6 @@ _DELIVERY = {
         Delivery.PICKUP: "Las copias están listas para que las recoja en nuestra recepción.",
     },
 }
-
-
-def _recipient(r: AccessRequest, language: str, extra: dict[str, object]) -> tuple[Recipient, bool]:
-    name = str(extra.pop("recipient_name", "") or "").strip()
-    address = str(extra.pop("recipient_address", "") or "").strip()
-    if not name:
-        # A personal representative stands in the patient's place (164.502(g)).
-        representative = r.requester_kind == RequesterKind.PERSONAL_REPRESENTATIVE
-        name = r.requester_name if representative and r.requester_name else r.patient_name
-    if not address:
-        address = r.mail_address
-    if address:
-        return Recipient(name, address_lines(address)), True
-    # No postal address: the letter goes the way the copy goes, and says so in the window.
-    how = _NO_POST[language][Delivery(r.delivery)].format(email=r.email)
-    return Recipient(name, (how,) if how else ()), False
-
-
-def _letterhead(s: Session) -> Letterhead:
-    p = s.scalar(select(Practice).limit(1))
-    if p is None:
-        raise SetupError("Set up the practice first ('accessdesk init').")
-    settings = s.scalar(select(LetterheadSettings).limit(1))
-    logo: Path | None = None
-    if settings is not None and settings.logo_path:
-        candidate = Path(settings.logo_path)
-        if not candidate.is_file():
-            raise RuleViolation(
-                f"The letterhead logo {candidate} cannot be found. Choose it again in the "
-                "letterhead settings, or remove it."
-            )
-        logo = candidate
-    return Letterhead(p.name, address_lines(p.address), p.phone, logo)
 
 
 def parse_release_line(text: str, line_no: int = 1) -> ReleaseItem:
@@ -485,7 +407,12 @@ def build_letter_data(
     r = _load_request(s, request_id)
     lang = _check_language(language or r.preferred_language or "en")
     rest = dict(extra or {})
-    recipient, postal = _recipient(r, lang, rest)
+    to = addressee(
+        r,
+        lang,
+        str(rest.pop("recipient_name", "") or ""),
+        str(rest.pop("recipient_address", "") or ""),
+    )
     fields = _fields(kind, r, lang, rest)
     if on is None:
         # The extension notice is dated the day it was recorded as sent.
@@ -497,15 +424,15 @@ def build_letter_data(
     data = LetterData(
         kind=kind,
         language=lang,
-        letterhead=_letterhead(s),
-        recipient=recipient,
+        letterhead=letterhead(s),
+        recipient=to.recipient,
         letter_date=on,
         request_number=request_number(r.id),
         patient_name=r.patient_name,
-        signer=_signer(actor, lang),
+        signer=staff_signer(actor, lang),
         fields=MappingProxyType(fields),
     )
-    return data, postal
+    return data, to.postal
 
 
 def _jsonable(value: object) -> object:

@@ -28,6 +28,7 @@ from accessdesk_gui.domain import lifecycle
 from accessdesk_gui.domain import review as rules
 from accessdesk_gui.domain.denials import (
     GROUNDS,
+    DenialStatus,
     GroundCode,
     is_reviewable,
     licence_problem,
@@ -36,29 +37,42 @@ from accessdesk_gui.domain.denials import (
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.intake import RequesterKind, check_text
 from accessdesk_gui.domain.lifecycle import Action, Status
-from accessdesk_gui.domain.review import Involvement, ReviewOutcome
+
+# The review's statuses and their transitions are the domain's (domain/review.py); the UI
+# imports them from here.
+from accessdesk_gui.domain.review import REVIEW_STATUS_LABELS as REVIEW_STATUS_LABELS
+from accessdesk_gui.domain.review import (
+    Involvement,
+    ReviewAction,
+    ReviewOutcome,
+    check_review_transition,
+)
+from accessdesk_gui.domain.review import ReviewStatus as ReviewStatus
 from accessdesk_gui.domain.roles import Role
-from accessdesk_gui.letters import LetterData, LetterKind, Signer, missing_elements
-from accessdesk_gui.letters import ReviewOutcome as LetterOutcome
+from accessdesk_gui.letters import LetterData, LetterKind, unmet_elements
 from accessdesk_gui.services import denials
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.denials import (
-    DenialStatus,
+from accessdesk_gui.services.denial_letters import (
     IssuedLetter,
-    _denied_parts,
-    _issue_pdf,
-    _load_denial,
+    denied_parts,
+    issue_pdf,
+    load_denial,
+    part_label,
+)
+from accessdesk_gui.services.denials import (
     _now,
-    _part_label,
     _timeline,
-    letterhead,
     make_signature,
-    recipient,
-    signer_of,
     staff_of,
     verify_reentry,
 )
 from accessdesk_gui.services.errors import NotFound, PermissionDenied
+from accessdesk_gui.services.letter_parts import (
+    addressee,
+    letterhead,
+    signature_signer,
+    staff_signer,
+)
 from accessdesk_gui.services.requests import _record, _snapshot
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
@@ -71,20 +85,6 @@ from accessdesk_gui.store.denial_models import (
     ReviewRequest,
 )
 from accessdesk_gui.store.models import User
-
-
-class ReviewStatus(StrEnum):
-    AWAITING_REFERRAL = "awaiting_referral"
-    REFERRED = "referred"
-    DECIDED = "decided"
-
-
-REVIEW_STATUS_LABELS = {
-    ReviewStatus.AWAITING_REFERRAL: "Asked for; to be referred",
-    ReviewStatus.REFERRED: "With the reviewer",
-    ReviewStatus.DECIDED: "Decided",
-}
-
 
 # ---------------------------------------------------------------------------------------
 # Designated reviewing officials (settings)
@@ -172,12 +172,12 @@ def request_review(
     actor.require_staff()
     note = check_text("note", note, limit=2000)
     with store.write() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if d.status != DenialStatus.ISSUED or d.issued_on is None:
             raise RuleViolation(
                 f"Denial {d.id} has not been issued; a review is asked for after the letter."
             )
-        rules.request_review(_denied_parts(d), d.issued_on, requested_on)
+        rules.request_review(denied_parts(d), d.issued_on, requested_on)
         existing = s.scalar(select(ReviewRequest.id).where(ReviewRequest.denial_id == d.id))
         if existing is not None:
             raise RuleViolation(
@@ -249,6 +249,11 @@ def reviewer_candidates(store: Store, actor: Actor, review_id: int) -> list[Cand
     return sorted(out, key=lambda c: (not c.eligible, c.full_name))
 
 
+def _postal(d: Denial) -> bool:
+    """Whether the review letters' window holds a postal address (they follow the denial's)."""
+    return addressee(d.request, "en", address=d.letter_address).postal
+
+
 def _referral_letter(
     s: Session, actor: Actor, rv: ReviewRequest, reviewer: User, on: dt.date
 ) -> LetterData:
@@ -257,13 +262,11 @@ def _referral_letter(
         kind=LetterKind.REVIEW_REFERRAL,
         language="en",
         letterhead=letterhead(s),
-        recipient=recipient(r, d.letter_address),
+        recipient=addressee(r, "en", address=d.letter_address).recipient,
         letter_date=on,
         request_number=str(r.id),
         patient_name=r.patient_name,
-        signer=Signer(
-            actor.full_name, "Privacy Officer" if actor.has(Role.PRIVACY_OFFICER) else ""
-        ),
+        signer=staff_signer(actor, "en"),
         fields=MappingProxyType(
             {
                 "review_requested_date": rv.requested_on,
@@ -281,8 +284,9 @@ def assign_reviewer(
     actor.require_staff()
     with store.write() as s:
         rv = _load_review(s, review_id)
-        if rv.status == ReviewStatus.DECIDED:
-            raise RuleViolation(f"Review {rv.id} is already decided.")
+        new_status = check_review_transition(
+            ReviewStatus(rv.status), ReviewAction.REFER, f"Review {rv.id}"
+        )
         if referred_on < rv.requested_on:
             raise RuleViolation("A review cannot be referred before it was asked for.")
         u = s.get(User, reviewer_id)
@@ -294,7 +298,8 @@ def assign_reviewer(
         for a in rv.assignments:
             a.active = False
         data = _referral_letter(s, actor, rv, u, referred_on)
-        pdf, digest = _issue_pdf(s, actor, rv.denial.request_id, data)
+        r = rv.denial.request
+        pdf, digest = issue_pdf(s, actor, r, data, _postal(rv.denial))
         a = ReviewerAssignment(
             review_id=rv.id,
             reviewer_id=u.id,
@@ -307,7 +312,7 @@ def assign_reviewer(
             letter_pdf=pdf,
         )
         s.add(a)
-        rv.status = ReviewStatus.REFERRED.value
+        rv.status = new_status.value
         s.flush()
         _timeline(
             s,
@@ -363,14 +368,14 @@ def decide_review(
         rv = _load_review(s, review_id)
         a = _active_assignment(rv)
         if rv.status == ReviewStatus.DECIDED:
-            raise RuleViolation(f"Review {rv.id} is already decided.")
+            check_review_transition(ReviewStatus(rv.status), ReviewAction.DECIDE, f"Review {rv.id}")
         if a is None or a.reviewer_id != actor.user_id:
             who = a.reviewer.full_name if a else "nobody yet"
             raise PermissionDenied(
                 f"Review {rv.id} is referred to {who}; only the assigned reviewing official "
                 "can decide it."
             )
-        under = [p.part_id for p in reviewable_denied_parts(_denied_parts(rv.denial))]
+        under = [p.part_id for p in reviewable_denied_parts(denied_parts(rv.denial))]
         named = list(upheld) + list(reversed_parts)
         unknown = [k for k in named if k not in under]
         if unknown:
@@ -393,7 +398,7 @@ def decide_review(
         d, r = rv.denial, rv.denial.request
         user = s.get(User, actor.user_id)
         assert user is not None
-        request = rules.request_review(_denied_parts(d), d.issued_on or decided_on, rv.requested_on)
+        request = rules.request_review(denied_parts(d), d.issued_on or decided_on, rv.requested_on)
         decision = rules.decide_review(
             request,
             staff_of(user),
@@ -430,9 +435,9 @@ def decide_review(
                     standard=decision.upheld[key].value if key in decision.upheld else "",
                 )
             )
-        released = [_part_label(parts_by_key[k]) for k in decision.release_part_ids]
+        released = [part_label(parts_by_key[k]) for k in decision.release_part_ids]
         fields: dict[str, object] = {
-            "outcome": LetterOutcome(decision.outcome.value),
+            "outcome": decision.outcome,
             "reviewer_name": sig.full_name,
             "reviewer_licence": f"{sig.licence_type}, licence {sig.licence_number}",
         }
@@ -446,22 +451,24 @@ def decide_review(
             kind=LetterKind.REVIEW_DETERMINATION,
             language="en",
             letterhead=letterhead(s),
-            recipient=recipient(r, d.letter_address),
+            recipient=addressee(r, "en", address=d.letter_address).recipient,
             letter_date=decided_on,
             request_number=str(r.id),
             patient_name=r.patient_name,
-            signer=signer_of(sig),
+            signer=signature_signer(sig),
             fields=MappingProxyType(fields),
         )
-        missing = missing_elements(data)
+        missing = [e.sentence.rstrip(".") for e in unmet_elements(data)]
         if missing:
             raise RuleViolation(
                 "The determination letter cannot be produced: it lacks " + "; ".join(missing) + "."
             )
-        pdf, digest = _issue_pdf(s, actor, r.id, data)
+        pdf, digest = issue_pdf(s, actor, r, data, _postal(d))
         det.letter_sha256 = digest
         det.letter_pdf = pdf
-        rv.status = ReviewStatus.DECIDED.value
+        rv.status = check_review_transition(
+            ReviewStatus(rv.status), ReviewAction.DECIDE, f"Review {rv.id}"
+        ).value
         label = rules.OUTCOME_LABELS[decision.outcome]
         if decision.release_part_ids:
             # The practice must follow the determination (524(d)(4)): reopen at once.
@@ -576,7 +583,7 @@ def _view(s: Session, rv: ReviewRequest) -> ReviewView:
     parts = tuple(
         ReviewPart(
             p.part_key,
-            _part_label(p),
+            part_label(p),
             GroundCode(p.ground_code),
             decided[p.part_key].upheld if p.part_key in decided else None,
             (

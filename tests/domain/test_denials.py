@@ -14,6 +14,7 @@ from accessdesk_gui.domain.denials import (
     EXPLANATIONS_ES,
     GROUNDS,
     INVALID_REASONS,
+    LETTER_ELEMENT_RULES,
     REVIEWABLE,
     UNREVIEWABLE,
     DenialLetterFacts,
@@ -31,7 +32,7 @@ from accessdesk_gui.domain.denials import (
     explain_invalid_reason,
     find_invalid_reasons,
     ground,
-    missing_denial_letter_elements,
+    missing_letter_elements,
     released_parts,
     reviewable_denied_parts,
     validate_ground,
@@ -475,7 +476,7 @@ COMPLETE_LETTER = DenialLetterFacts(
 
 
 def test_complete_letter_has_nothing_missing() -> None:
-    assert missing_denial_letter_elements(COMPLETE_LETTER) == []
+    assert missing_letter_elements(COMPLETE_LETTER) == []
 
 
 @pytest.mark.parametrize(
@@ -494,16 +495,16 @@ def test_complete_letter_has_nothing_missing() -> None:
     ],
 )
 def test_each_missing_letter_element_reported(change: dict[str, object], expected: str) -> None:
-    missing = missing_denial_letter_elements(replace(COMPLETE_LETTER, **change))  # type: ignore[arg-type]
+    missing = missing_letter_elements(replace(COMPLETE_LETTER, **change))  # type: ignore[arg-type]
     assert len(missing) == 1
-    assert expected in missing[0]
+    assert expected in LETTER_ELEMENT_RULES[missing[0]]
 
 
 def test_review_right_not_required_for_unreviewable_only_letter() -> None:
     letter = replace(
         COMPLETE_LETTER, grounds=(GroundCode.PSYCHOTHERAPY_NOTES,), review_instructions=""
     )
-    assert missing_denial_letter_elements(letter) == []
+    assert missing_letter_elements(letter) == []
 
 
 def test_partial_letter_with_release_and_holder_directions_is_complete() -> None:
@@ -514,7 +515,7 @@ def test_partial_letter_with_release_and_holder_directions_is_complete() -> None
         not_held_but_holder_known=True,
         holder_directions="Imaging is held by City Radiology, 1 Main St.",
     )
-    assert missing_denial_letter_elements(letter) == []
+    assert missing_letter_elements(letter) == []
 
 
 # --- issue deadline ------------------------------------------------------------------

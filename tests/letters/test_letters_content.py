@@ -10,17 +10,18 @@ from types import MappingProxyType
 import pytest
 from pypdf import PdfReader
 
+from accessdesk_gui.domain.denials import GroundCode
+from accessdesk_gui.domain.review import ReviewOutcome
 from accessdesk_gui.letters import (
     COMMON_ELEMENTS,
     REQUIRED_ELEMENTS,
-    DenialGround,
     LetterIncomplete,
     LetterInvalid,
     LetterKind,
     ReleaseItem,
-    ReviewOutcome,
     missing_elements,
     render_letter,
+    unmet_elements,
 )
 from accessdesk_gui.letters.samples import sample_letter
 from accessdesk_gui.letters.texts import TEXTS
@@ -107,10 +108,22 @@ def test_empty_list_counts_as_missing() -> None:
 # --- denial family: 164.524(d)(2)-(3) ------------------------------------------------
 
 
+@pytest.mark.parametrize("language", LANGS)
+def test_every_ground_of_the_catalogue_has_its_letter_text(language: str) -> None:
+    # One catalogue: the letter explains exactly the domain's grounds, keyed by their codes.
+    assert set(TEXTS[language]["grounds"]) == set(GroundCode)
+    for code in GroundCode:
+        data = sample_letter(
+            LetterKind.DENIAL, language, denial_grounds=(code,), review_how="call us."
+        )
+        text = _flat(" ".join(page_texts(render_letter(data))))
+        assert _flat(TEXTS[language]["grounds"][code])[:60] in text
+
+
 def test_reviewable_denial_needs_how_to_ask_for_review() -> None:
     data = sample_letter(
         LetterKind.DENIAL,
-        denial_grounds=(DenialGround.ENDANGER_LIFE_OR_SAFETY,),
+        denial_grounds=(GroundCode.ENDANGERMENT,),
     )
     assert "how to ask for a review" in missing_elements(data)
 
@@ -125,7 +138,7 @@ def test_unreviewable_denial_does_not_offer_review() -> None:
 def test_reviewable_denial_states_review_right_and_how() -> None:
     data = sample_letter(
         LetterKind.DENIAL,
-        denial_grounds=(DenialGround.HARM_VIA_PERSONAL_REPRESENTATIVE,),
+        denial_grounds=(GroundCode.PERSONAL_REPRESENTATIVE_HARM,),
         review_how="write to the Privacy Officer.",
         knows_other_holder=False,
     )
@@ -148,6 +161,27 @@ def test_other_holder_required_only_when_known() -> None:
     assert "We believe it is kept by" not in " ".join(page_texts(render_letter(unknown)))
     known = sample_letter(LetterKind.DENIAL, knows_other_holder=True, other_holder="")
     assert missing_elements(known) == ["who holds the information and where to send the request"]
+
+
+def test_a_denial_is_checked_by_the_domains_rule_each_element_once() -> None:
+    # 164.524(d)(2)(iii), 164.530(d): a complaint phone needs a number one can call.
+    data = sample_letter(LetterKind.DENIAL, complaint_phone="call us", complaint_contact="")
+    missing = unmet_elements(data)
+    assert [e.label for e in missing] == [
+        "the name or title of the person who takes complaints",
+        "the phone number for complaints",
+    ]
+    assert "164.530(d)" in missing[0].sentence
+    with pytest.raises(LetterIncomplete, match="the phone number for complaints"):
+        render_letter(data)
+
+
+def test_a_ground_outside_the_catalogue_is_named() -> None:
+    data = sample_letter(LetterKind.DENIAL, denial_grounds=("patient_might_be_upset",))
+    assert missing_elements(data) == [
+        "the basis for the denial",
+        "a lawful ground in place of 'patient_might_be_upset' (45 CFR 164.524(a)(1)-(3))",
+    ]
 
 
 def test_partial_denial_says_what_is_released() -> None:

@@ -12,7 +12,8 @@ from accessdesk_gui.domain.denials import GROUNDS, INVALID_REASONS, GroundCode
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
 from accessdesk_gui.domain.intake import Delivery
 from accessdesk_gui.domain.lifecycle import Status
-from accessdesk_gui.services import audit_service, denials, requests
+from accessdesk_gui.letters import LetterKind
+from accessdesk_gui.services import audit_service, denials, letters, requests
 from accessdesk_gui.services.denials import DenialStatus, DraftInput, PartInput
 from accessdesk_gui.services.errors import AuthenticationFailed, PermissionDenied
 from tests.conftest import PASSWORD
@@ -20,9 +21,11 @@ from tests.denialflow_support import (
     FACTS,
     Office,
     log,
+    pdf_image_count,
     pdf_text,
     rep_request,
     set_up_office,
+    tiny_png,
     two_parts,
 )
 
@@ -222,6 +225,20 @@ def test_only_the_routed_professional_signs_and_with_the_right_password(office) 
     )
 
 
+def test_an_issued_denial_is_final(office) -> None:
+    # The denial's transitions are the domain's table: issued is final, whatever the call.
+    did = _draft(office, GroundCode.ENDANGERMENT)
+    denials.sign_denial(office.store, office.patel, did, PASSWORD)
+    with pytest.raises(RuleViolation, match=r"is signed .*; it cannot be routed"):
+        denials.route_denial(office.store, office.desk, did, office.okafor.user_id)
+    denials.issue_denial(office.store, office.desk, did, ISSUE)
+    with pytest.raises(RuleViolation, match=f"Denial {did} is already issued"):
+        denials.discard_denial(office.store, office.desk, did, "Changed our mind")
+    with pytest.raises(RuleViolation, match="already issued"):
+        denials.issue_denial(office.store, office.desk, did, ISSUE)
+    assert denials.get_denial(office.store, office.desk, did).status is DenialStatus.ISSUED
+
+
 def test_the_signature_is_printed_with_the_licence(office) -> None:
     did = _draft(office, GroundCode.ENDANGERMENT)
     denials.sign_denial(office.store, office.patel, did, PASSWORD)
@@ -234,17 +251,56 @@ def test_the_signature_is_printed_with_the_licence(office) -> None:
 
 
 def test_a_letter_missing_an_element_is_refused_naming_it(store, admin, desk) -> None:
-    # No complaint contact set and no mailing address: both named, nothing issued.
-    rid = log(store, desk, delivery=Delivery.PORTAL, mail_address="")
+    # No complaint contact set: contact and phone named (each once, as the rule states
+    # them), nothing issued.
+    rid = log(store, desk)
     did = denials.draft_denial(store, desk, rid, two_parts(GroundCode.LEGAL_PROCEEDING))
     with pytest.raises(RuleViolation) as exc:
         denials.issue_denial(store, desk, did, ISSUE)
     msg = exc.value.message
     assert "complain to at the practice" in msg
     assert "telephone number" in msg
-    assert "mailing address" in msg
+    assert msg.count("name or title") == 1 and msg.count("phone") == 1
     assert denials.get_denial(store, desk, did).status is DenialStatus.DRAFT
     assert requests.get_request(store, desk, rid).status is Status.RECEIVED
+
+
+def test_a_portal_request_without_a_postal_address_can_be_denied(office) -> None:
+    # The acknowledgement of such a request goes by the portal; so does its denial.
+    rid = log(office.store, office.desk, delivery=Delivery.PORTAL, mail_address="")
+    did = denials.draft_denial(
+        office.store, office.desk, rid, two_parts(GroundCode.LEGAL_PROCEEDING)
+    )
+    composed = denials.compose_letter(office.store, office.desk, did, ISSUE)
+    assert composed.missing == []
+    letter = denials.issue_denial(office.store, office.desk, did, ISSUE)
+    assert "Delivered through the patient portal" in pdf_text(letter.pdf)
+    (issued,) = letters.list_letters(office.store, office.desk, rid)
+    assert issued.kind is LetterKind.PARTIAL_DENIAL and not issued.postal
+    with pytest.raises(RuleViolation, match="no postal address"):
+        letters.record_mailing(
+            office.store, office.desk, issued.id, "first_class", ISSUE, today=ISSUE
+        )
+    sent = letters.record_mailing(
+        office.store, office.desk, issued.id, "portal", ISSUE, today=ISSUE
+    )
+    assert sent.in_time is True
+
+
+@pytest.mark.parametrize("code", [GroundCode.LEGAL_PROCEEDING, GroundCode.ENDANGERMENT])
+def test_a_denial_letter_carries_the_practice_logo(office, tmp_path, code) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(tiny_png())
+    letters.set_logo_path(office.store, office.admin, str(logo))
+    did = _draft(office, code)
+    if GROUNDS[code].reviewable:
+        denials.sign_denial(office.store, office.patel, did, PASSWORD)
+    assert (
+        denials.compose_letter(office.store, office.desk, did, ISSUE).data.letterhead.logo_path
+        == logo
+    )
+    letter = denials.issue_denial(office.store, office.desk, did, ISSUE)
+    assert pdf_image_count(letter.pdf) == 1
 
 
 def test_a_late_denial_is_refused(office) -> None:

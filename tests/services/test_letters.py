@@ -11,15 +11,17 @@ import pytest
 import sqlcipher3
 from pypdf import PdfReader
 
+from accessdesk_gui.domain.denials import GroundCode
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
 from accessdesk_gui.domain.intake import Delivery, Format
-from accessdesk_gui.letters import DenialGround, LetterKind
+from accessdesk_gui.letters import LetterKind
 from accessdesk_gui.services import auth, demo, letters, requests
 from accessdesk_gui.services.errors import PermissionDenied
 from accessdesk_gui.services.letters import LetterNotReady, MailMethod
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store, connect_raw
 from tests.conftest import make_intake
+from tests.denialflow_support import pdf_image_count
 
 TODAY = dt.date(2026, 3, 10)
 MAIL = dict(
@@ -238,7 +240,7 @@ def test_extension_notice_reports_whether_it_went_out_within_30_days(
 
 def test_denial_service_can_issue_through_the_general_path(store, admin, rid) -> None:
     fields = {
-        "denial_grounds": (DenialGround.PSYCHOTHERAPY_NOTES,),
+        "denial_grounds": (GroundCode.PSYCHOTHERAPY_NOTES,),
         "withheld_description": "psychotherapy notes",
         "complaint_contact": "the Privacy Officer",
         "complaint_phone": "555-010-0199",
@@ -276,6 +278,7 @@ def test_logo_setting_needs_the_privacy_officer(store, admin, desk, tmp_path: Pa
     rid = requests.log_request(store, admin, make_intake(**MAIL), today=TODAY)
     with_logo = letters.issue_letter(store, admin, rid, LetterKind.ACKNOWLEDGEMENT, on=TODAY)
     assert with_logo.pages == 1
+    assert pdf_image_count(letters.original_pdf(store, admin, with_logo.id)) == 1
 
 
 def _tiny_png() -> bytes:

@@ -11,12 +11,21 @@ from accessdesk_gui.domain.denials import GroundCode
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.lifecycle import Status
 from accessdesk_gui.domain.review import ReviewOutcome
-from accessdesk_gui.services import denials, requests, review
+from accessdesk_gui.letters import LetterKind
+from accessdesk_gui.services import denials, letters, requests, review
 from accessdesk_gui.services.denials import DraftInput, PartInput
 from accessdesk_gui.services.errors import AuthenticationFailed, PermissionDenied
 from accessdesk_gui.services.review import QueueKind, ReviewStatus
 from tests.conftest import PASSWORD
-from tests.denialflow_support import FACTS, Office, log, pdf_text, set_up_office
+from tests.denialflow_support import (
+    FACTS,
+    Office,
+    log,
+    pdf_image_count,
+    pdf_text,
+    set_up_office,
+    tiny_png,
+)
 
 ISSUE = dt.date(2026, 2, 12)
 
@@ -212,19 +221,46 @@ def test_upheld_only_on_the_reviewable_standards(office) -> None:
         )
 
 
-def test_uphold_keeps_the_denial_and_writes_the_letter(office) -> None:
-    did, rv = _referred(office)
-    rid = denials.get_denial(office.store, office.desk, did).request_id
-    letter = review.decide_review(
-        office.store,
-        office.lee,
+def _uphold(o: Office, rv: int) -> denials.IssuedLetter:
+    return review.decide_review(
+        o.store,
+        o.lee,
         rv,
         {"p2": GroundCode.ENDANGERMENT, "p3": GroundCode.HARM_TO_OTHER_PERSON},
         [],
         dt.date(2026, 3, 1),
         PASSWORD,
     )
-    text = pdf_text(letter.pdf)
+
+
+def test_review_letters_carry_the_practice_logo_and_go_where_the_denial_went(
+    office, tmp_path
+) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(tiny_png())
+    letters.set_logo_path(office.store, office.admin, str(logo))
+    did, rv = _referred(office)
+    assert pdf_image_count(_uphold(office, rv).pdf) == 1
+    rid = denials.get_denial(office.store, office.desk, did).request_id
+    issued = letters.list_letters(office.store, office.desk, rid)
+    kinds = [x.kind for x in issued]
+    assert kinds == [
+        LetterKind.PARTIAL_DENIAL,
+        LetterKind.REVIEW_REFERRAL,
+        LetterKind.REVIEW_DETERMINATION,
+    ]
+    for x in issued:
+        assert x.postal and x.recipient_address == (
+            "48 Maple Avenue, Apt 2B",
+            "Springfield, OR 97000",
+        )
+        assert pdf_image_count(letters.original_pdf(office.store, office.desk, x.id)) == 1
+
+
+def test_uphold_keeps_the_denial_and_writes_the_letter(office) -> None:
+    did, rv = _referred(office)
+    rid = denials.get_denial(office.store, office.desk, did).request_id
+    text = pdf_text(_uphold(office, rv).pdf)
     assert "The reviewer agreed with the first decision" in text
     assert "the Privacy Officer at 555-010-0199" in text and "180 days" in text
     v = review.get_review(office.store, office.desk, rv)
