@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from accessdesk_gui.resources_path import migrations_dir
 from accessdesk_gui.services import audit_service, auth, denials, letters, requests
-from accessdesk_gui.store import db, keys
+from accessdesk_gui.store import keys
 from accessdesk_gui.store.copies import check_copy
 from accessdesk_gui.store.db import Store, StoreNotEncrypted, connect_raw
 from tests.fixtures.fixture_stores import (
@@ -24,7 +26,11 @@ from tests.fixtures.fixture_stores import (
     copy_fixture,
     encrypt_plain,
     encrypted,
+    fixture_file,
 )
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 KEY = keys.StoreKey("raw", FIXTURE_KEY_HEX)
 TABLES = ("requests", "timeline_events", "users", "audit_log")
@@ -35,6 +41,29 @@ LATER_TABLES = {  # tables kept from the revision that made them
     "review_requests": "denialflow_1",
     "login_state": "security_1",
 }
+
+
+def _scripts() -> ScriptDirectory:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return ScriptDirectory.from_config(cfg)
+
+
+def _chain() -> list[str]:
+    """Every revision of the shipped migrations, oldest first."""
+    return [s.revision for s in reversed(list(_scripts().walk_revisions()))]
+
+
+def test_every_schema_revision_has_its_store_in_chain_order() -> None:
+    # A new migration needs its store: add a writer and a CHAIN entry in
+    # tests/fixtures/make_stores.py / fixture_stores.py (the commit where it became the
+    # head on main), then run 'python -m tests.fixtures.make_stores'.
+    assert list(REVISIONS) == _chain()
+    for revision in REVISIONS:
+        assert fixture_file(revision).is_file(), revision
 
 
 def _since(revision: str, first: str) -> bool:
@@ -78,7 +107,7 @@ def test_a_store_of_each_revision_upgrades_keeping_its_rows_and_its_trail(
 
     store = Store.open(path)
     try:
-        head = db.head_revision()
+        head = _scripts().get_current_head()
         assert store.current_revision() == head
         after = _snapshot(path, KEY, revision)
         upgraded = revision != head
