@@ -17,7 +17,7 @@ from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import auth, denials, requests, review
 from accessdesk_gui.services.denials import DraftInput, PartInput
 from accessdesk_gui.store.db import Store
-from tests.conftest import PASSWORD, make_intake
+from tests.conftest import PASSWORD, make_intake, prepared_actors
 
 RECEIVED = dt.date(2026, 1, 31)  # due 2026-03-02
 TODAY = dt.date(2026, 2, 10)
@@ -84,6 +84,16 @@ class Office:
 
 
 def set_up_office(store: Store, admin: auth.Actor, desk: auth.Actor) -> Office:
+    """The office on a store; a test that asks for an ``office`` fixture gets a store copied
+    from a template that already holds it (tests/conftest.py StoreTemplates)."""
+    staff = prepared_actors(store)
+    if "okafor" not in staff:
+        staff = add_office_staff(store, admin)
+    return Office(store, admin, desk, staff["patel"], staff["lee"], staff["okafor"])
+
+
+def add_office_staff(store: Store, admin: auth.Actor) -> dict[str, auth.Actor]:
+    """The three physicians (two designated reviewers) and the complaint contact."""
     patel = auth.add_user(
         store,
         admin,
@@ -117,7 +127,7 @@ def set_up_office(store: Store, admin: auth.Actor, desk: auth.Actor) -> Office:
     denials.set_complaint_contact(store, admin, "the Privacy Officer", "555-010-0199")
     review.designate_reviewer(store, admin, lee.user_id)
     review.designate_reviewer(store, admin, okafor.user_id)
-    return Office(store, admin, desk, patel, lee, okafor)
+    return {"patel": patel, "lee": lee, "okafor": okafor}
 
 
 def log(store: Store, actor: auth.Actor, **kw: object) -> int:

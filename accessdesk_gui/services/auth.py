@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from accessdesk_gui.domain.intake import check_name
-from accessdesk_gui.domain.roles import PASSWORD_MIN, Role
+from accessdesk_gui.domain.roles import Role
+from accessdesk_gui.services import accounts
 from accessdesk_gui.services.actor import (  # re-exported
     Actor as Actor,
 )
@@ -23,31 +22,21 @@ from accessdesk_gui.services.actor import (
     parse_roles as parse_roles,
 )
 from accessdesk_gui.services.errors import AuthenticationFailed, InvalidInput, PermissionDenied
+from accessdesk_gui.services.passwords import (  # re-exported
+    check_password_rules as check_password_rules,
+)
+from accessdesk_gui.services.passwords import (
+    hash_password as hash_password,
+)
+from accessdesk_gui.services.passwords import (
+    needs_rehash,
+)
+from accessdesk_gui.services.passwords import (
+    password_matches as password_matches,
+)
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.models import User
-
-# argon2id with the library's current defaults; parameters are recorded in each hash.
-_hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def password_matches(password_hash: str, password: str) -> bool:
-    """Whether ``password`` is the one hashed in ``password_hash`` (for re-entry at signing)."""
-    try:
-        return bool(_hasher.verify(password_hash, password))
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def check_password_rules(password: str) -> None:
-    if len(password) < PASSWORD_MIN:
-        raise InvalidInput(
-            "password", f"must be at least {PASSWORD_MIN} characters (a passphrase works well)."
-        )
 
 
 def actor_of(user: User) -> Actor:
@@ -67,19 +56,12 @@ def login(store: Store, username: str, password: str, now: dt.datetime | None = 
     After LOCKOUT_AFTER failures in a row the account waits, longer after each further
     failure (see accounts.lockout_delay); the privacy officer can unlock it.
     """
-    from accessdesk_gui.services import accounts
-
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.write() as s:
         user = s.scalar(select(User).where(User.username == username.strip()))
         if user is not None:
             accounts.refuse_if_waiting(s, user, now)
-        ok = False
-        if user is not None and user.active:
-            try:
-                ok = _hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
+        ok = user is not None and user.active and password_matches(user.password_hash, password)
         if not ok:
             audit.append(s, username.strip()[:64] or "?", "login_failed", "user", username[:40])
             if user is not None:
@@ -89,7 +71,7 @@ def login(store: Store, username: str, password: str, now: dt.datetime | None = 
             raise AuthenticationFailed("Wrong user name or password.")
         assert user is not None
         accounts.clear_failures(s, user)
-        if _hasher.check_needs_rehash(user.password_hash):
+        if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         audit.append(s, user.username, "login", "user", user.id)
         return actor_of(user)

@@ -4,6 +4,11 @@ Adds the intake columns to ``requests`` (each with a server default, so requests
 before this revision upgrade in place), the indexes the queue's filters and sorts use,
 and ``request_attachments`` (scanned requests and other files kept in the store).
 
+The columns are added with plain ADD COLUMN, never by rebuilding ``requests`` (batch
+mode): with foreign keys on, dropping the old table fails (or would cascade) as soon as a
+timeline event, letter or denial refers to a request, so a store holding requests could
+not be upgraded (found by tests/store/test_fixture_stores.py on the security_1 store).
+
 Revision ID: intake_1
 Revises: security_1
 """
@@ -60,15 +65,24 @@ INDEXES = [
 ]
 
 
+FK_VERIFIED_BY = "fk_requests_verified_by_id_users"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("requests", schema=None) as batch_op:
-        for column in COLUMNS:
-            batch_op.add_column(column)
-        batch_op.create_foreign_key(
-            "fk_requests_verified_by_id_users", "users", ["verified_by_id"], ["id"]
-        )
-        for name, cols in INDEXES:
-            batch_op.create_index(name, cols, unique=False)
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for column in COLUMNS:
+        if column.name == "verified_by_id" and sqlite:
+            # SQLite adds a column's reference in ADD COLUMN itself (its default is NULL).
+            op.execute(
+                "ALTER TABLE requests ADD COLUMN verified_by_id INTEGER "
+                f"CONSTRAINT {FK_VERIFIED_BY} REFERENCES users (id)"
+            )
+        else:
+            op.add_column("requests", column._copy())  # a Column joins one table only
+    if not sqlite:
+        op.create_foreign_key(FK_VERIFIED_BY, "requests", "users", ["verified_by_id"], ["id"])
+    for name, cols in INDEXES:
+        op.create_index(name, "requests", cols, unique=False)
 
     op.create_table(
         "request_attachments",
@@ -94,9 +108,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_request_attachments_request_id", table_name="request_attachments")
     op.drop_table("request_attachments")
+    for name, _cols in INDEXES:
+        op.drop_index(name, table_name="requests")
+    named = {fk["name"] for fk in sa.inspect(op.get_bind()).get_foreign_keys("requests")}
     with op.batch_alter_table("requests", schema=None) as batch_op:
-        for name, _cols in INDEXES:
-            batch_op.drop_index(name)
-        batch_op.drop_constraint("fk_requests_verified_by_id_users", type_="foreignkey")
+        if FK_VERIFIED_BY in named:  # stores made before the upgrade was plain ADD COLUMN
+            batch_op.drop_constraint(FK_VERIFIED_BY, type_="foreignkey")
         for column in reversed(COLUMNS):
             batch_op.drop_column(column.name)
