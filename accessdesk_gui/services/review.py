@@ -41,6 +41,7 @@ from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.letters import LetterData, LetterKind, Signer, missing_elements
 from accessdesk_gui.letters import ReviewOutcome as LetterOutcome
 from accessdesk_gui.services import denials
+from accessdesk_gui.services._common import record_event, snapshot
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.denials import (
     DenialStatus,
@@ -51,15 +52,14 @@ from accessdesk_gui.services.denials import (
     _now,
     _part_label,
     _timeline,
+    check_reentry,
     letterhead,
     make_signature,
     recipient,
     signer_of,
     staff_of,
-    verify_reentry,
 )
 from accessdesk_gui.services.errors import NotFound, PermissionDenied
-from accessdesk_gui.services.requests import _record, _snapshot
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.denial_models import (
@@ -359,7 +359,7 @@ def decide_review(
     problem = denials.reason_problem(rationale)
     if problem is not None:
         raise RuleViolation(f"This is not a lawful reason to uphold a denial. {problem}")
-    with store.read() as s:
+    with store.write() as s:
         rv = _load_review(s, review_id)
         a = _active_assignment(rv)
         if rv.status == ReviewStatus.DECIDED:
@@ -387,9 +387,7 @@ def decide_review(
                 f"Decide every part under review: say whether {', '.join(missing)} is upheld "
                 "or reversed."
             )
-    verify_reentry(store, actor, password, f"review {review_id}")
-    with store.write() as s:
-        rv = _load_review(s, review_id)
+        check_reentry(s, actor, password, f"review {review_id}")
         d, r = rv.denial, rv.denial.request
         user = s.get(User, actor.user_id)
         assert user is not None
@@ -465,11 +463,11 @@ def decide_review(
         label = rules.OUTCOME_LABELS[decision.outcome]
         if decision.release_part_ids:
             # The practice must follow the determination (524(d)(4)): reopen at once.
-            before = _snapshot(r)
+            before = snapshot(r)
             r.status = lifecycle.check_transition(Status(r.status), Action.RELEASE_ON_REVIEW).value
             r.closed_on = None
             r.close_note = ""
-            _record(
+            record_event(
                 s,
                 actor,
                 r,

@@ -238,7 +238,10 @@ class Store:
         if self._session_factory is None:
             from sqlalchemy.orm import sessionmaker
 
+            from accessdesk_gui.store import uow
+
             self._session_factory = sessionmaker(self.engine, expire_on_commit=False)
+            uow.install(self._session_factory)
         return self._session_factory()
 
     @contextmanager
@@ -363,12 +366,20 @@ class Store:
         self._check = None
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on error."""
+    def write(self, *, unaudited: str = "") -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on error.
+
+        The unit of work: a transaction that changed rows but added no audit entry is
+        refused with store.uow.UnauditedChange and rolled back. ``unaudited`` names why a
+        write needs no entry (it is the exception, to be read in review).
+        """
         from sqlalchemy.exc import OperationalError
+
+        from accessdesk_gui.store import uow
 
         self.wait_for_check()
         with self._sessions() as session:
+            uow.guard(session, unaudited)
             try:
                 session.connection(execution_options={"immediate": True})
                 yield session
