@@ -25,7 +25,7 @@ _BASELINE = "accessdesk.changes_at_begin"
 _AUDITED = "accessdesk.audited"
 
 
-class UnauditedChange(Exception):  # noqa: N818 (a programming error, not a user's)
+class UnauditedChange(Exception):
     """A write transaction changed rows but added no audit entry; nothing was saved.
 
     Every change is audited in its own transaction (``audit.append``), or the write says

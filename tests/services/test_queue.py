@@ -282,7 +282,7 @@ def test_the_open_index_holds_exactly_the_open_statuses() -> None:
 
     from accessdesk_gui.resources_path import migrations_dir
 
-    path = migrations_dir() / "versions" / "queue_2_open_requests_index.py"
+    path = migrations_dir() / "versions" / "0008_queue_2_open_requests_index.py"
     spec = importlib.util.spec_from_file_location("queue_2", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
