@@ -327,7 +327,7 @@ def _validate_parts(
     return denial_extent(request_parts, denied, access)
 
 
-def _timeline(
+def record_timeline(
     s: Session,
     actor: Actor,
     r: AccessRequest,
@@ -468,7 +468,7 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
         )
         if reviewable and determiner is not None:
             summary += f" Awaiting the determination of {determiner.name}."
-        _timeline(s, actor, r, "denial_drafted", summary)
+        record_timeline(s, actor, r, "denial_drafted", summary)
         audit.append(s, actor.username, "denial_drafted", "denial", d.id, None, _denial_snapshot(d))
         return d.id
 
@@ -477,7 +477,7 @@ def route_denial(store: Store, actor: Actor, denial_id: int, determiner_id: int)
     """Send (or re-send) a draft with a reviewable ground to a licensed professional."""
     actor.require_staff()
     with store.write() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if DenialStatus(d.status) not in (DenialStatus.AWAITING_SIGNATURE, DenialStatus.DRAFT):
             raise RuleViolation(
                 f"Denial {d.id} is {d.status.replace('_', ' ')}; it cannot be routed."
@@ -498,7 +498,7 @@ def route_denial(store: Store, actor: Actor, denial_id: int, determiner_id: int)
         d.determiner_id = u.id
         d.routed_at = _now()
         d.status = DenialStatus.AWAITING_SIGNATURE.value
-        _timeline(
+        record_timeline(
             s,
             actor,
             d.request,
@@ -514,18 +514,20 @@ def discard_denial(store: Store, actor: Actor, denial_id: int, reason: str) -> N
     actor.require_staff()
     reason = check_text("reason", reason, required=True, limit=2000)
     with store.write() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if DenialStatus(d.status) in (DenialStatus.ISSUED, DenialStatus.DISCARDED):
             raise RuleViolation(f"Denial {d.id} is {d.status}; it cannot be discarded.")
         before = _denial_snapshot(d)
         d.status = DenialStatus.DISCARDED.value
-        _timeline(s, actor, d.request, "denial_discarded", f"Denial {d.id} discarded: {reason}")
+        record_timeline(
+            s, actor, d.request, "denial_discarded", f"Denial {d.id} discarded: {reason}"
+        )
         audit.append(
             s, actor.username, "denial_discarded", "denial", d.id, before, _denial_snapshot(d)
         )
 
 
-def _load_denial(s: Session, denial_id: int) -> Denial:
+def load_denial(s: Session, denial_id: int) -> Denial:
     d = s.get(Denial, denial_id)
     if d is None:
         raise NotFound(f"There is no denial number {denial_id}.")
@@ -578,7 +580,7 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
     """The licensed professional's determination on the reviewable grounds (524(a)(3))."""
     actor.require(Role.LICENSED_PROFESSIONAL, "sign a denial determination")
     with store.write() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if d.status != DenialStatus.AWAITING_SIGNATURE:
             raise RuleViolation(
                 f"Denial {d.id} is {STATUS_LABELS[DenialStatus(d.status)].lower()}; there is "
@@ -625,7 +627,7 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
         before = _denial_snapshot(d)
         d.signature_id = sig.id
         d.status = DenialStatus.SIGNED.value
-        _timeline(
+        record_timeline(
             s,
             actor,
             r,
@@ -675,7 +677,7 @@ def _join(items: Sequence[str]) -> str:
     return "; ".join(i for i in items if i)
 
 
-def _part_label(p: DenialPart, language: str = "en") -> str:
+def part_label(p: DenialPart, language: str = "en") -> str:
     if p.kind == PartKind.DATE_RANGE and p.start and p.end:
         to = " a " if language == "es" else " to "
         return f"{p.description} ({p.start.isoformat()}{to}{p.end.isoformat()})"
@@ -716,7 +718,7 @@ def _request_parts(d: Denial) -> list[RequestPart]:
     ]
 
 
-def _denied_parts(d: Denial) -> list[DeniedPart]:
+def denied_parts(d: Denial) -> list[DeniedPart]:
     return [
         DeniedPart(
             p.part_key,
@@ -736,14 +738,14 @@ def _compose(s: Session, actor: Actor, d: Denial, letter_date: dt.date) -> Compo
     say = _PHRASES[lang]
     ls = get_letter_settings_in(s)
     access = AccessKind(r.access)
-    extent = denial_extent(_request_parts(d), _denied_parts(d), access)
-    released_ids = {p.id for p in released_parts(_request_parts(d), _denied_parts(d), access)}
+    extent = denial_extent(_request_parts(d), denied_parts(d), access)
+    released_ids = {p.id for p in released_parts(_request_parts(d), denied_parts(d), access)}
     denied = [p for p in d.parts if p.ground_code]
     codes = list(dict.fromkeys(GroundCode(p.ground_code) for p in denied))
     withheld = []
     released = []
     for p in d.parts:
-        label = _part_label(p, lang)
+        label = part_label(p, lang)
         if p.ground_code and p.part_key not in released_ids:
             withheld.append(label)
         elif p.ground_code:  # copy withheld, inspection open (164.524(a)(2)(ii))
@@ -813,7 +815,7 @@ def compose_letter(
     """The letter this denial would print, and what it still lacks."""
     actor.require_staff()
     with store.read() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         request_id = d.request_id
         composed = _compose(s, actor, d, letter_date)
     audit.record_view(
@@ -892,7 +894,7 @@ def _missing_message(missing: Sequence[str]) -> str:
     )
 
 
-def _issue_pdf(
+def issue_pdf(
     s: Session, actor: Actor, request_id: int, letter_data: LetterData
 ) -> tuple[bytes, str]:
     """Issue a denial or review letter through the letter service and return (pdf, sha256).
@@ -918,7 +920,7 @@ def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date)
     """Issue the letter and move the request to DENIED or PARTIALLY_DENIED (524(d))."""
     actor.require_staff()
     with store.write() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         st = DenialStatus(d.status)
         if st is DenialStatus.AWAITING_SIGNATURE:
             name = d.determiner.full_name if d.determiner else "a licensed professional"
@@ -943,7 +945,7 @@ def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date)
         action = Action.PARTIALLY_DENY if extent is Extent.PARTIAL else Action.DENY
         before_request = snapshot(r)
         new_status = lifecycle.check_transition(Status(r.status), action)
-        pdf, digest = _issue_pdf(s, actor, r.id, composed.data)
+        pdf, digest = issue_pdf(s, actor, r.id, composed.data)
         before = _denial_snapshot(d)
         d.status = DenialStatus.ISSUED.value
         d.extent = extent.value
@@ -1108,7 +1110,7 @@ def view_of(d: Denial) -> DenialView:
 def get_denial(store: Store, actor: Actor, denial_id: int) -> DenialView:
     actor.require_staff()
     with store.read() as s:
-        view = view_of(_load_denial(s, denial_id))
+        view = view_of(load_denial(s, denial_id))
     audit.record_view(store, actor.username, "denial_viewed", "denial", denial_id, view.request_id)
     return view
 
@@ -1130,7 +1132,7 @@ def letter_pdf(store: Store, actor: Actor, denial_id: int) -> bytes:
     """The issued letter exactly as it was issued."""
     actor.require_staff()
     with store.read() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if d.letter_pdf is None:
             raise RuleViolation(f"Denial {d.id} has not been issued; there is no letter yet.")
         pdf, request_id = bytes(d.letter_pdf), d.request_id

@@ -41,21 +41,21 @@ from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.letters import LetterData, LetterKind, Signer, missing_elements
 from accessdesk_gui.letters import ReviewOutcome as LetterOutcome
 from accessdesk_gui.services import denials
+from accessdesk_gui.services._common import now as _now
 from accessdesk_gui.services._common import record_event, snapshot
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.denials import (
     DenialStatus,
     IssuedLetter,
-    _denied_parts,
-    _issue_pdf,
-    _load_denial,
-    _now,
-    _part_label,
-    _timeline,
     check_reentry,
+    denied_parts,
+    issue_pdf,
     letterhead,
+    load_denial,
     make_signature,
+    part_label,
     recipient,
+    record_timeline,
     signer_of,
     staff_of,
 )
@@ -172,12 +172,12 @@ def request_review(
     actor.require_staff()
     note = check_text("note", note, limit=2000)
     with store.write() as s:
-        d = _load_denial(s, denial_id)
+        d = load_denial(s, denial_id)
         if d.status != DenialStatus.ISSUED or d.issued_on is None:
             raise RuleViolation(
                 f"Denial {d.id} has not been issued; a review is asked for after the letter."
             )
-        rules.request_review(_denied_parts(d), d.issued_on, requested_on)
+        rules.request_review(denied_parts(d), d.issued_on, requested_on)
         existing = s.scalar(select(ReviewRequest.id).where(ReviewRequest.denial_id == d.id))
         if existing is not None:
             raise RuleViolation(
@@ -194,7 +194,7 @@ def request_review(
         )
         s.add(rv)
         s.flush()
-        _timeline(
+        record_timeline(
             s,
             actor,
             d.request,
@@ -294,7 +294,7 @@ def assign_reviewer(
         for a in rv.assignments:
             a.active = False
         data = _referral_letter(s, actor, rv, u, referred_on)
-        pdf, digest = _issue_pdf(s, actor, rv.denial.request_id, data)
+        pdf, digest = issue_pdf(s, actor, rv.denial.request_id, data)
         a = ReviewerAssignment(
             review_id=rv.id,
             reviewer_id=u.id,
@@ -309,7 +309,7 @@ def assign_reviewer(
         s.add(a)
         rv.status = ReviewStatus.REFERRED.value
         s.flush()
-        _timeline(
+        record_timeline(
             s,
             actor,
             rv.denial.request,
@@ -370,7 +370,7 @@ def decide_review(
                 f"Review {rv.id} is referred to {who}; only the assigned reviewing official "
                 "can decide it."
             )
-        under = [p.part_id for p in reviewable_denied_parts(_denied_parts(rv.denial))]
+        under = [p.part_id for p in reviewable_denied_parts(denied_parts(rv.denial))]
         named = list(upheld) + list(reversed_parts)
         unknown = [k for k in named if k not in under]
         if unknown:
@@ -391,7 +391,7 @@ def decide_review(
         d, r = rv.denial, rv.denial.request
         user = s.get(User, actor.user_id)
         assert user is not None
-        request = rules.request_review(_denied_parts(d), d.issued_on or decided_on, rv.requested_on)
+        request = rules.request_review(denied_parts(d), d.issued_on or decided_on, rv.requested_on)
         decision = rules.decide_review(
             request,
             staff_of(user),
@@ -428,7 +428,7 @@ def decide_review(
                     standard=decision.upheld[key].value if key in decision.upheld else "",
                 )
             )
-        released = [_part_label(parts_by_key[k]) for k in decision.release_part_ids]
+        released = [part_label(parts_by_key[k]) for k in decision.release_part_ids]
         fields: dict[str, object] = {
             "outcome": LetterOutcome(decision.outcome.value),
             "reviewer_name": sig.full_name,
@@ -456,7 +456,7 @@ def decide_review(
             raise RuleViolation(
                 "The determination letter cannot be produced: it lacks " + "; ".join(missing) + "."
             )
-        pdf, digest = _issue_pdf(s, actor, r.id, data)
+        pdf, digest = issue_pdf(s, actor, r.id, data)
         det.letter_sha256 = digest
         det.letter_pdf = pdf
         rv.status = ReviewStatus.DECIDED.value
@@ -478,7 +478,7 @@ def decide_review(
                 before,
             )
         else:
-            _timeline(
+            record_timeline(
                 s,
                 actor,
                 r,
@@ -574,7 +574,7 @@ def _view(s: Session, rv: ReviewRequest) -> ReviewView:
     parts = tuple(
         ReviewPart(
             p.part_key,
-            _part_label(p),
+            part_label(p),
             GroundCode(p.ground_code),
             decided[p.part_key].upheld if p.part_key in decided else None,
             (
