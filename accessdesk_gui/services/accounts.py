@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services.auth import (
     Actor,
-    _hasher,
     check_password_rules,
     hash_password,
+    password_matches,
 )
 from accessdesk_gui.services.errors import AuthenticationFailed, NotFound
 from accessdesk_gui.store import audit
@@ -111,12 +111,10 @@ def change_password(store: Store, actor: Actor, old: str, new: str) -> None:
     check_password_rules(new)
     with store.write() as s:
         user = _user(s, actor.username)
-        try:
-            _hasher.verify(user.password_hash, old)
-        except Exception:
+        if not password_matches(user.password_hash, old):
             audit.append(s, actor.username, "password_change_refused", "user", user.id)
             s.commit()
-            raise AuthenticationFailed("The current password is not right.") from None
+            raise AuthenticationFailed("The current password is not right.")
         user.password_hash = hash_password(new)
         audit.append(s, actor.username, "password_changed", "user", user.id)
 
