@@ -146,38 +146,24 @@ def intake_from_args(args: argparse.Namespace) -> Any:
     )
 
 
-def check_add_extras(args: argparse.Namespace, intake: Any) -> tuple[bytes | None, list[Any]]:
-    """Read the attachment and check the fee estimate before anything is saved."""
-    from accessdesk_gui.domain.fees import FeeMethod, estimate_fee
-    from accessdesk_gui.domain.intake import check_intake, fee_facts
-    from accessdesk_gui.services import desk
+def add_extras(args: argparse.Namespace) -> dict[str, Any]:
+    """The scan and fee estimate of `request add`, for the one call that logs the request
+    (services/intake.py checks them, with the intake, before anything is saved)."""
+    from accessdesk_gui.domain.fees import FeeMethod
+    from accessdesk_gui.services import desk, intake
 
-    data = None
+    attachment = None
     if args.attach is not None:
         try:
             data = args.attach.read_bytes()
         except OSError as exc:
             raise CliError(f"Cannot read {args.attach}: {exc.strerror}.") from None
-        if desk.sniff_media_type(data) is None:
-            raise CliError(f"{args.attach} is not a PDF or an image (PNG, JPEG, TIFF).")
+        attachment = intake.NewAttachment(args.attach.name, data, "scanned_request")
     lines = [desk.parse_fee_line(t) for t in args.fee_line]
     if lines and not args.fee_method:
         raise CliError("--fee-line needs --fee-method.")
-    if args.fee_method:
-        clean = check_intake(intake, dt.date.today())
-        estimate_fee(FeeMethod(args.fee_method), lines, fee_facts(clean))
-    return data, lines
-
-
-def after_add(args: argparse.Namespace, store: Any, actor: Any, rid: int, extras: Any) -> None:
-    from accessdesk_gui.domain.fees import FeeMethod
-    from accessdesk_gui.services import desk
-
-    data, lines = extras
-    if data is not None:
-        desk.attach(store, actor, rid, args.attach.name, data, "scanned_request")
-    if args.fee_method:
-        desk.estimate(store, actor, rid, FeeMethod(args.fee_method), lines, args.received)
+    fee = intake.NewEstimate(FeeMethod(args.fee_method), lines) if args.fee_method else None
+    return {"attachment": attachment, "fee": fee}
 
 
 def add_list_filters(lst: argparse.ArgumentParser) -> None:

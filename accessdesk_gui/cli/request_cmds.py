@@ -96,9 +96,7 @@ def cmd_request_add(args: argparse.Namespace) -> int:
     store = open_store(args)
     actor = login(args, store)
     intake = intake_cmds.intake_from_args(args)
-    extras = intake_cmds.check_add_extras(args, intake)
-    rid = requests.log_request(store, actor, intake)
-    intake_cmds.after_add(args, store, actor, rid, extras)
+    rid = requests.log_request(store, actor, intake, **intake_cmds.add_extras(args))
     detail = requests.get_request(store, actor, rid)
     text = f"Logged request {rid}; due {detail.effective_due.isoformat()} ({detail.due_source})"
     if detail.possible_duplicate_of is not None:

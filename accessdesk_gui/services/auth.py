@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from accessdesk_gui.domain.intake import check_name
 from accessdesk_gui.domain.roles import Role
@@ -88,6 +89,24 @@ def add_user(
     licence_number: str = "",
 ) -> Actor:
     """Create a user. Only a privacy officer may, except for the very first user at set-up."""
+    with store.write() as s:
+        return insert_user(
+            s, actor, username, full_name, password, roles, licence_type, licence_number
+        )
+
+
+def insert_user(
+    s: Session,
+    actor: Actor | None,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: set[Role],
+    licence_type: str = "",
+    licence_number: str = "",
+) -> Actor:
+    """add_user inside the caller's write transaction (set-up creates the practice and its
+    first user together)."""
     uname = username.strip()
     if not uname or len(uname) > 64 or any(c.isspace() for c in uname):
         raise InvalidInput("username", "is required, without spaces, at most 64 characters.")
@@ -101,39 +120,38 @@ def add_user(
         raise InvalidInput(
             "licence", "a licensed professional needs a licence type and number (e.g. MD 12345)."
         )
-    with store.write() as s:
-        if actor is None:
-            if s.scalar(select(User.id).limit(1)) is not None:
-                raise PermissionDenied("Log in as a privacy officer to add users.")
-        else:
-            actor.require(Role.PRIVACY_OFFICER, "add users")
-        if s.scalar(select(User.id).where(User.username == uname)) is not None:
-            raise InvalidInput("username", f"'{uname}' is already taken.")
-        user = User(
-            username=uname,
-            full_name=name,
-            password_hash=hash_password(password),
-            roles=",".join(sorted(r.value for r in roles)),
-            licence_type=licence_type.strip(),
-            licence_number=licence_number.strip(),
-            active=True,
-            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        )
-        s.add(user)
-        s.flush()
-        audit.append(
-            s,
-            actor.username if actor else uname,
-            "user_added",
-            "user",
-            user.id,
-            None,
-            {
-                "username": uname,
-                "full_name": name,
-                "roles": user.roles,
-                "licence_type": user.licence_type,
-                "licence_number": user.licence_number,
-            },
-        )
-        return actor_of(user)
+    if actor is None:
+        if s.scalar(select(User.id).limit(1)) is not None:
+            raise PermissionDenied("Log in as a privacy officer to add users.")
+    else:
+        actor.require(Role.PRIVACY_OFFICER, "add users")
+    if s.scalar(select(User.id).where(User.username == uname)) is not None:
+        raise InvalidInput("username", f"'{uname}' is already taken.")
+    user = User(
+        username=uname,
+        full_name=name,
+        password_hash=hash_password(password),
+        roles=",".join(sorted(r.value for r in roles)),
+        licence_type=licence_type.strip(),
+        licence_number=licence_number.strip(),
+        active=True,
+        created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    )
+    s.add(user)
+    s.flush()
+    audit.append(
+        s,
+        actor.username if actor else uname,
+        "user_added",
+        "user",
+        user.id,
+        None,
+        {
+            "username": uname,
+            "full_name": name,
+            "roles": user.roles,
+            "licence_type": user.licence_type,
+            "licence_number": user.licence_number,
+        },
+    )
+    return actor_of(user)

@@ -374,15 +374,9 @@ def _restore(
 
 
 def _known_revision(rev: str) -> bool:
-    from alembic.script import ScriptDirectory
+    from accessdesk_gui.store.migrations import known_revision
 
-    from accessdesk_gui.store.db import _alembic_config
-
-    try:
-        ScriptDirectory.from_config(_alembic_config()).get_revision(rev)
-    except Exception:
-        return False
-    return True
+    return known_revision(rev)
 
 
 # -- anchors ----------------------------------------------------------------------------

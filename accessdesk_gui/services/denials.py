@@ -66,6 +66,7 @@ from accessdesk_gui.letters import LetterKind
 # Letter composition lives in services/denial_letters.py; its public names are the
 # denial service's too (the UI and the CLI import them from here).
 from accessdesk_gui.services import drs as drs_service
+from accessdesk_gui.services._common import load_request, record_event, snapshot
 from accessdesk_gui.services.auth import Actor, parse_roles, password_matches
 from accessdesk_gui.services.denial_letters import (
     ComposedLetter,
@@ -80,7 +81,6 @@ from accessdesk_gui.services.denial_letters import (
     missing_message,
 )
 from accessdesk_gui.services.errors import AuthenticationFailed, NotFound, PermissionDenied
-from accessdesk_gui.services.requests import _load, _record, _snapshot
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.denial_models import (
@@ -105,6 +105,7 @@ __all__ = [
     "PartView",
     "SignatureView",
     "StaffOption",
+    "check_reentry",
     "compose_draft",
     "compose_letter",
     "denials_for_request",
@@ -119,6 +120,7 @@ __all__ = [
     "make_signature",
     "preview_letter",
     "reason_problem",
+    "record_timeline",
     "route_denial",
     "set_complaint_contact",
     "sign_denial",
@@ -319,7 +321,7 @@ def _validate_parts(
     return denial_extent(request_parts, denied, access)
 
 
-def _timeline(
+def record_timeline(
     s: Session,
     actor: Actor,
     r: AccessRequest,
@@ -373,7 +375,7 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
     _check_reason("rationale", rationale)
     _check_reason("letter_detail", letter_detail)
     with store.write() as s:
-        r = _load(s, request_id)
+        r = load_request(s, request_id)
         if Status(r.status) not in _OPEN_REQUEST:
             raise RuleViolation(
                 f"Request {r.id} is {lifecycle.LABELS[Status(r.status)].lower()}; only an open "
@@ -458,7 +460,7 @@ def draft_denial(store: Store, actor: Actor, request_id: int, draft: DraftInput)
         )
         if reviewable and determiner is not None:
             summary += f" Awaiting the determination of {determiner.name}."
-        _timeline(s, actor, r, "denial_drafted", summary)
+        record_timeline(s, actor, r, "denial_drafted", summary)
         audit.append(s, actor.username, "denial_drafted", "denial", d.id, None, _denial_snapshot(d))
         return d.id
 
@@ -487,7 +489,7 @@ def route_denial(store: Store, actor: Actor, denial_id: int, determiner_id: int)
         d.determiner_id = u.id
         d.routed_at = _now()
         d.status = new_status.value
-        _timeline(
+        record_timeline(
             s,
             actor,
             d.request,
@@ -509,7 +511,9 @@ def discard_denial(store: Store, actor: Actor, denial_id: int, reason: str) -> N
         )
         before = _denial_snapshot(d)
         d.status = new_status.value
-        _timeline(s, actor, d.request, "denial_discarded", f"Denial {d.id} discarded: {reason}")
+        record_timeline(
+            s, actor, d.request, "denial_discarded", f"Denial {d.id} discarded: {reason}"
+        )
         audit.append(
             s, actor.username, "denial_discarded", "denial", d.id, before, _denial_snapshot(d)
         )
@@ -522,21 +526,22 @@ def discard_denial(store: Store, actor: Actor, denial_id: int, reason: str) -> N
 
 def verify_reentry(store: Store, actor: Actor, password: str, doing: str) -> None:
     """Check the acting user's password again before a signature; failures are audited."""
-    with store.read() as s:
-        u = s.get(User, actor.user_id)
-        ok = u is not None and u.active and password_matches(u.password_hash, password)
-    if not ok:
-        with store.write() as s:
-            audit.append(
-                s,
-                actor.username,
-                "signature_refused",
-                "user",
-                actor.user_id,
-                None,
-                {"doing": doing},
-            )
-        raise AuthenticationFailed(f"The password does not match; {doing} was not signed.")
+    with store.write() as s:
+        check_reentry(s, actor, password, doing)
+
+
+def check_reentry(s: Session, actor: Actor, password: str, doing: str) -> None:
+    """verify_reentry inside the signing command's own write transaction. A refusal is
+    committed with its audit entry (nothing else of the command was written before it)
+    and AuthenticationFailed raised."""
+    u = s.get(User, actor.user_id)
+    if u is not None and u.active and password_matches(u.password_hash, password):
+        return
+    audit.append(
+        s, actor.username, "signature_refused", "user", actor.user_id, None, {"doing": doing}
+    )
+    s.commit()
+    raise AuthenticationFailed(f"The password does not match; {doing} was not signed.")
 
 
 def make_signature(s: Session, user: User, statement: str) -> Signature:
@@ -559,7 +564,7 @@ def make_signature(s: Session, user: User, statement: str) -> Signature:
 def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> None:
     """The licensed professional's determination on the reviewable grounds (524(a)(3))."""
     actor.require(Role.LICENSED_PROFESSIONAL, "sign a denial determination")
-    with store.read() as s:
+    with store.write() as s:
         d = load_denial(s, denial_id)
         check_denial_transition(DenialStatus(d.status), DenialAction.SIGN, f"Denial {d.id}")
         if d.determiner_id != actor.user_id:
@@ -567,11 +572,7 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
             raise PermissionDenied(
                 f"Denial {d.id} was routed to {name}; only they can sign it (or route it to you)."
             )
-    verify_reentry(store, actor, password, f"denial {denial_id}")
-    with store.write() as s:
-        d = load_denial(s, denial_id)
-        if d.status != DenialStatus.AWAITING_SIGNATURE or d.determiner_id != actor.user_id:
-            raise RuleViolation(f"Denial {d.id} changed meanwhile; look at it again.")
+        check_reentry(s, actor, password, f"denial {denial_id}")
         user = _user(s, actor.user_id, "signer")
         me = staff_of(user)
         r = d.request
@@ -609,7 +610,7 @@ def sign_denial(store: Store, actor: Actor, denial_id: int, password: str) -> No
         d.status = check_denial_transition(
             DenialStatus(d.status), DenialAction.SIGN, f"Denial {d.id}"
         ).value
-        _timeline(
+        record_timeline(
             s,
             actor,
             r,
@@ -656,7 +657,7 @@ def compose_draft(
     """
     actor.require_staff()
     with store.read() as s:
-        r = _load(s, request_id)
+        r = load_request(s, request_id)
         determiner: User | None = None
         if draft.determiner_id is not None:
             determiner = _user(s, draft.determiner_id, "determining professional")
@@ -723,7 +724,7 @@ def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date)
         kind = composed.data.kind
         extent = Extent.PARTIAL if kind is LetterKind.PARTIAL_DENIAL else Extent.FULL
         action = Action.PARTIALLY_DENY if extent is Extent.PARTIAL else Action.DENY
-        before_request = _snapshot(r)
+        before_request = snapshot(r)
         new_status = lifecycle.check_transition(Status(r.status), action)
         pdf, digest = issue_pdf(s, actor, r, composed.data, composed.postal)
         before = _denial_snapshot(d)
@@ -745,7 +746,7 @@ def issue_denial(store: Store, actor: Actor, denial_id: int, issued_on: dt.date)
         )
         if extent is Extent.PARTIAL:
             summary += " The rest is to be provided (45 CFR 164.524(d)(1))."
-        _record(s, actor, r, action.value, summary, issued_on, before_request)
+        record_event(s, actor, r, action.value, summary, issued_on, before_request)
         audit.append(
             s, actor.username, "denial_issued", "denial", d.id, before, _denial_snapshot(d)
         )
@@ -898,7 +899,7 @@ def get_denial(store: Store, actor: Actor, denial_id: int) -> DenialView:
 def denials_for_request(store: Store, actor: Actor, request_id: int) -> list[DenialView]:
     actor.require_staff()
     with store.read() as s:
-        _load(s, request_id)
+        load_request(s, request_id)
         rows = s.scalars(select(Denial).where(Denial.request_id == request_id).order_by(Denial.id))
         views = [view_of(d) for d in rows]
     if views:  # an empty list shows nothing of the patient's beyond the request itself

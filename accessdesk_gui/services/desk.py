@@ -7,13 +7,9 @@ Each write is one transaction with its timeline event and audit entry (see reque
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
 from accessdesk_gui.domain import lifecycle
-from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
 from accessdesk_gui.domain.fees import (
     PAYMENT_HOLD_REASON,
@@ -23,32 +19,38 @@ from accessdesk_gui.domain.fees import (
     FeeMethod,
     StateLawCharge,
     Unit,
-    estimate_fee,
 )
 from accessdesk_gui.domain.intake import (
     VERIFICATION_LABELS,
     Delivery,
-    ElectronicFormat,
-    Format,
-    Intake,
-    RequesterKind,
     VerificationMethod,
     check_text,
-    fee_facts,
 )
 from accessdesk_gui.domain.lifecycle import Status
+from accessdesk_gui.services._common import intake_of, load_request, record_event, snapshot
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import NotFound
-from accessdesk_gui.services.queue import Reminder, reminders
-from accessdesk_gui.services.requests import (
-    _load,
-    _record,
-    _snapshot,
+from accessdesk_gui.services.intake import (
+    ATTACHMENT_KINDS as ATTACHMENT_KINDS,
 )
+from accessdesk_gui.services.intake import (
+    ATTACHMENT_MAX_BYTES as ATTACHMENT_MAX_BYTES,
+)
+from accessdesk_gui.services.intake import (
+    NewAttachment,
+    NewEstimate,
+    add_attachment,
+    check_attachment,
+    check_estimate,
+    record_estimate,
+)
+from accessdesk_gui.services.intake import (
+    sniff_media_type as sniff_media_type,
+)
+from accessdesk_gui.services.queue import Reminder, reminders
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.intake_models import RequestAttachment
-from accessdesk_gui.store.models import AccessRequest
 
 __all__ = [
     "PAYMENT_HOLD_REASON",
@@ -78,19 +80,19 @@ def verify(
     actor.require_staff()
     note = check_text("verification_note", note, limit=500)
     with store.write() as s:
-        r = _load(s, request_id)
+        r = load_request(s, request_id)
         if lifecycle.is_closed(Status(r.status)):
             raise RuleViolation("This request is closed.")
         if on < r.received:
             raise InvalidInput("verified_on", "is before the date the request was received.")
         if on > (today or dt.date.today()):
             raise InvalidInput("verified_on", "cannot be in the future.")
-        before = _snapshot(r)
+        before = snapshot(r)
         r.verified_method = method.value
         r.verified_on = on
         r.verified_by_id = actor.user_id
         r.verification_note = note
-        _record(
+        record_event(
             s,
             actor,
             r,
@@ -123,8 +125,8 @@ def clarify(
 
     actor.require_staff()
     with store.write() as s:
-        r = _load(s, request_id)
-        before = _snapshot(r)
+        r = load_request(s, request_id)
+        before = snapshot(r)
         if directive_signed is not None:
             r.directive_signed = directive_signed
         if directive_recipient is not None:
@@ -143,47 +145,14 @@ def clarify(
             r.summary_agreed = summary_agreed and r.summary
         if summary_fee_agreed is not None:
             r.summary_fee_agreed = summary_fee_agreed and r.summary
-        todo = clarifications(_as_intake(r))
+        todo = clarifications(intake_of(r))
         r.incomplete = bool(todo)
         r.clarifications = "\n".join(todo)
         summary = "Clarified with the requester." + (
             " Still needed: " + " ".join(todo) if todo else " Nothing outstanding."
         )
-        _record(s, actor, r, "clarified", summary, dt.date.today(), before)
+        record_event(s, actor, r, "clarified", summary, dt.date.today(), before)
         return todo
-
-
-def _as_intake(r: AccessRequest) -> Intake:
-    """The stored request as the domain's Intake (for clarifications and fee facts)."""
-    from accessdesk_gui.domain.intake import Authority
-
-    return Intake(
-        patient_name=r.patient_name,
-        patient_dob=r.patient_dob,
-        received=r.received,
-        requester_kind=RequesterKind(r.requester_kind),
-        scope=r.scope,
-        access=AccessKind(r.access),
-        format=Format(r.format),
-        delivery=Delivery(r.delivery),
-        mrn=r.mrn,
-        requester_name=r.requester_name,
-        requester_relationship=r.requester_relationship,
-        mail_address=r.mail_address,
-        email=r.email,
-        authority=Authority(r.authority) if r.authority else None,
-        authority_document=r.authority_document,
-        directive_recipient=r.directive_recipient,
-        directive_destination=r.directive_destination,
-        directive_signed=r.directive_signed,
-        whole_drs=r.whole_drs,
-        summary=r.summary,
-        summary_agreed=r.summary_agreed,
-        summary_fee_agreed=r.summary_fee_agreed,
-        electronic_format=ElectronicFormat(r.electronic_format) if r.electronic_format else None,
-        phi_electronic=r.phi_electronic,
-        email_risk_accepted=r.email_risk_accepted,
-    )
 
 
 # -- notes ---------------------------------------------------------------------------------
@@ -193,30 +162,11 @@ def add_note(store: Store, actor: Actor, request_id: int, text: str) -> None:
     actor.require_staff()
     note = check_text("note", text, required=True, limit=4000)
     with store.write() as s:
-        r = _load(s, request_id)
-        _record(s, actor, r, "note", f"Note: {note}", dt.date.today(), _snapshot(r))
+        r = load_request(s, request_id)
+        record_event(s, actor, r, "note", f"Note: {note}", dt.date.today(), snapshot(r))
 
 
 # -- attachments ---------------------------------------------------------------------------
-
-ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
-ATTACHMENT_KINDS = ("scanned_request", "authority", "directive", "other")
-
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
-
-
-def sniff_media_type(data: bytes) -> str | None:
-    """PDF or image, by content (never by the file name)."""
-    for magic, media in _MAGIC:
-        if data.startswith(magic):
-            return media
-    return None
 
 
 def attach(
@@ -229,43 +179,9 @@ def attach(
 ) -> int:
     """Keep a PDF or image (e.g. the scanned request) in the store with the request."""
     actor.require_staff()
-    if kind not in ATTACHMENT_KINDS:
-        raise InvalidInput("kind", f"must be one of {', '.join(ATTACHMENT_KINDS)}.")
-    name = check_text("filename", PurePath(filename).name, required=True, limit=255)
-    if not data:
-        raise InvalidInput("file", "is empty.")
-    if len(data) > ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(
-            "file", f"is {len(data) // (1024 * 1024)} MB; at most 25 MB can be kept in the store."
-        )
-    media = sniff_media_type(data)
-    if media is None:
-        raise InvalidInput("file", "is not a PDF or an image (PNG, JPEG, TIFF).")
+    checked = check_attachment(NewAttachment(filename, data, kind))
     with store.write() as s:
-        r = _load(s, request_id)
-        a = RequestAttachment(
-            request_id=r.id,
-            kind=kind,
-            filename=name,
-            media_type=media,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data,
-            added_by_id=actor.user_id,
-            added_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        )
-        s.add(a)
-        s.flush()
-        _record(
-            s,
-            actor,
-            r,
-            "attached",
-            f"Attached {kind.replace('_', ' ')}: {name} ({len(data) // 1024 or 1} KB).",
-            dt.date.today(),
-            _snapshot(r),
-        )
-        return a.id
+        return add_attachment(s, actor, load_request(s, request_id), checked)
 
 
 def attachment_data(store: Store, actor: Actor, attachment_id: int) -> tuple[str, str, bytes]:
@@ -327,47 +243,11 @@ def estimate(
     An unpaid fee or medical bill never holds the request (access-rules 3.7).
     """
     actor.require_staff()
+    fee = NewEstimate(method, lines, given_on, state_law_charges or ())
     with store.write() as s:
-        r = _load(s, request_id)
-        if Status(r.status) is not Status.RECEIVED:
-            raise RuleViolation(
-                "The fee estimate is given before the work starts (access-rules 3.6); this "
-                "request is already past that."
-            )
-        if given_on < r.received:
-            raise InvalidInput("fee_given_on", "is before the date the request was received.")
-        est = estimate_fee(method, lines, fee_facts(_as_intake(r)), state_law_charges or ())
-        before = _snapshot(r)
-        r.fee_method = est.method.value
-        r.fee_total = str(est.total)
-        r.fee_lines = json.dumps(
-            [
-                {
-                    "component": line.component.value,
-                    "unit_price": str(line.unit_price),
-                    "quantity": str(line.quantity),
-                    "unit": line.unit.value,
-                    "amount": str(line.amount),
-                }
-                for line in est.lines
-            ]
-            + [
-                {"component": "state_law", "label": c.label, "amount": str(c.amount)}
-                for c in est.state_law_charges
-            ]
-        )
-        r.fee_given_on = given_on
-        notes = " ".join(est.notes)
-        _record(
-            s,
-            actor,
-            r,
-            "fee_estimate",
-            f"Fee estimate given: ${est.total} ({est.method.value.replace('_', ' ')}). {notes}"
-            f" {PAYMENT_HOLD_REASON}",
-            given_on,
-            before,
-        )
+        r = load_request(s, request_id)
+        est = check_estimate(Status(r.status), r.received, intake_of(r), given_on, fee)
+        record_estimate(s, actor, r, est, given_on)
         return est
 
 

@@ -68,24 +68,23 @@ def set_up(
     """Record the practice and create its first privacy officer (who may also work the desk)."""
     from sqlalchemy import select
 
-    from accessdesk_gui.services.auth import add_user
+    from accessdesk_gui.services.auth import insert_user
     from accessdesk_gui.store import audit
     from accessdesk_gui.store.models import Practice
 
     info = check_practice(info)
-    if is_set_up(store):
-        raise SetupError("This store is already set up.")
-    admin = add_user(
-        store,
-        None,
-        admin_username,
-        admin_full_name,
-        admin_password,
-        {Role.PRIVACY_OFFICER, Role.FRONT_DESK},
-    )
+    # One transaction: a failure leaves neither a practice nor an orphan first user.
     with store.write() as s:
         if s.scalar(select(Practice.id).limit(1)) is not None:
             raise SetupError("This store is already set up.")
+        admin = insert_user(
+            s,
+            None,
+            admin_username,
+            admin_full_name,
+            admin_password,
+            {Role.PRIVACY_OFFICER, Role.FRONT_DESK},
+        )
         p = Practice(
             name=info.name,
             address=info.address,

@@ -31,7 +31,7 @@ CLOSED_VALUES = [s.value for s in lifecycle.CLOSED]
 OPEN_VALUES = [s.value for s in Status if s not in lifecycle.CLOSED]
 # Open requests are a practice's current workload (a few thousand at most), however many
 # years of closed ones the store holds. Every query of open requests walks this partial,
-# covering index of them alone (db/versions/queue_2_open_requests_index.py); the status
+# covering index of them alone (db/versions/0008_queue_2_open_requests_index.py); the status
 # list is spelt out as literals so SQLite can see the query matches the index's WHERE.
 OPEN_INDEX = "ix_requests_open_due"
 OPEN_SQL = "r.status IN (" + ", ".join(f"'{v}'" for v in OPEN_VALUES) + ")"
@@ -94,7 +94,7 @@ _SORT_COLUMNS: dict[SortKey, str] = {
 _TIEBREAK = {SortKey.ASSIGNEE: "r.assigned_to_id"}
 
 
-# Holds every column the wide views filter or search on (db/versions/queue_3...), so a
+# Holds every column the wide views filter or search on (db/versions/0009_queue_3...), so a
 # pass over it needs no row of the table; in patient order, it is also that sort's walk.
 SEARCH_INDEX = "ix_requests_search"
 # The index each sort column is read in order through (None: the table, in number order).

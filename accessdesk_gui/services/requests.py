@@ -8,29 +8,35 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessdesk_gui.domain import deadlines, lifecycle
-from accessdesk_gui.domain.deadlines import AccessKind, Urgency
-from accessdesk_gui.domain.drs_catalogue import scope_for_intake
+from accessdesk_gui.domain.deadlines import Urgency
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.intake import (
-    VERIFICATION_LABELS,
-    Format,
-    Intake,
-    check_intake,
     check_text,
-    clarifications,
-    fold_for_search,
 )
 from accessdesk_gui.domain.lifecycle import Action, Status
 from accessdesk_gui.services import drs
+from accessdesk_gui.services._common import load_request, recompute_due, record_event, snapshot
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
+from accessdesk_gui.services.errors import InvalidInput, NotFound
+
+# Logging a request is its own module (services/intake.py); the name stays here too.
+from accessdesk_gui.services.intake import (
+    DUPLICATE_WINDOW_DAYS as DUPLICATE_WINDOW_DAYS,
+)
+from accessdesk_gui.services.intake import (
+    find_possible_duplicate as find_possible_duplicate,
+)
+from accessdesk_gui.services.intake import (
+    log_request as log_request,
+)
 from accessdesk_gui.services.queue import (  # re-exported
     CLOSED_VALUES as CLOSED_VALUES,
 )
@@ -64,225 +70,7 @@ from accessdesk_gui.services.queue import (
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.intake_models import RequestAttachment
-from accessdesk_gui.store.models import AccessRequest, Practice, TimelineEvent, User
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _snapshot(r: AccessRequest) -> dict[str, Any]:
-    """The fields the audit trail records before and after a change."""
-    return {
-        "status": r.status,
-        "patient_name": r.patient_name,
-        "patient_dob": r.patient_dob.isoformat(),
-        "mrn": r.mrn,
-        "received": r.received.isoformat(),
-        "requester_kind": r.requester_kind,
-        "requester_name": r.requester_name,
-        "scope": r.scope,
-        "access": r.access,
-        "format": r.format,
-        "delivery": r.delivery,
-        "effective_due": r.effective_due.isoformat(),
-        "extended_due": r.extended_due.isoformat() if r.extended_due else None,
-        "extension_notice_date": (
-            r.extension_notice_date.isoformat() if r.extension_notice_date else None
-        ),
-        "extension_reasons": r.extension_reasons,
-        "closed_on": r.closed_on.isoformat() if r.closed_on else None,
-        "close_note": r.close_note,
-        "assigned_to_id": r.assigned_to_id,
-        "authority": r.authority,
-        "authority_document": r.authority_document,
-        "directive_recipient": r.directive_recipient,
-        "directive_destination": r.directive_destination,
-        "directive_signed": r.directive_signed,
-        "whole_drs": r.whole_drs,
-        "categories": r.categories,
-        "date_from": r.date_from.isoformat() if r.date_from else None,
-        "date_to": r.date_to.isoformat() if r.date_to else None,
-        "summary": r.summary,
-        "summary_agreed": r.summary_agreed,
-        "summary_fee_agreed": r.summary_fee_agreed,
-        "electronic_format": r.electronic_format,
-        "agreed_format": r.agreed_format,
-        "declined_electronic": r.declined_electronic,
-        "email_risk_accepted": r.email_risk_accepted,
-        "channel": r.channel,
-        "preferred_language": r.preferred_language,
-        "verified_method": r.verified_method,
-        "verified_on": r.verified_on.isoformat() if r.verified_on else None,
-        "verified_by_id": r.verified_by_id,
-        "incomplete": r.incomplete,
-        "possible_duplicate_of": r.possible_duplicate_of,
-        "fee_method": r.fee_method,
-        "fee_total": r.fee_total,
-    }
-
-
-def _record(
-    s: Session,
-    actor: Actor,
-    r: AccessRequest,
-    kind: str,
-    summary: str,
-    event_date: dt.date,
-    before: dict[str, Any] | None,
-) -> None:
-    s.add(
-        TimelineEvent(
-            request_id=r.id,
-            event_date=event_date,
-            recorded_at=_now(),
-            kind=kind,
-            summary=summary,
-            user_id=actor.user_id,
-        )
-    )
-    s.flush()
-    audit.append(
-        s,
-        actor.username,
-        f"request_{kind}",
-        "request",
-        r.id,
-        before,
-        _snapshot(r),
-        patient_ref=f"request:{r.id}",
-        event_at=event_date,
-    )
-
-
-def _recompute_due(r: AccessRequest) -> None:
-    d = deadlines.effective_due(
-        r.received, r.state, AccessKind(r.access), r.format == Format.ELECTRONIC, r.extended_due
-    )
-    r.effective_due = d.due
-    r.due_source = d.source
-
-
-def _load(s: Session, request_id: int) -> AccessRequest:
-    r = s.get(AccessRequest, request_id)
-    if r is None:
-        raise NotFound(f"There is no request number {request_id}.")
-    return r
-
-
-# -- intake -----------------------------------------------------------------------------
-
-
-DUPLICATE_WINDOW_DAYS = 30
-
-
-def find_possible_duplicate(
-    s: Session, patient_fold: str, dob: dt.date, mrn: str, received: dt.date
-) -> int | None:
-    """Another request for the same patient received within 30 days: flagged, never blocked."""
-    window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    same_patient = and_(
-        AccessRequest.patient_fold == patient_fold, AccessRequest.patient_dob == dob
-    )
-    if mrn:
-        same_patient = or_(same_patient, AccessRequest.mrn == mrn)
-    stmt = (
-        select(AccessRequest.id)
-        .where(
-            same_patient,
-            AccessRequest.received >= received - window,
-            AccessRequest.received <= received + window,
-        )
-        .order_by(AccessRequest.id.desc())
-        .limit(1)
-    )
-    found = s.scalar(stmt)
-    return int(found) if found is not None else None
-
-
-def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | None = None) -> int:
-    """Record a new request; its clock starts on the received date (164.524(b)(2)).
-
-    Whatever still needs clarifying is listed and the request marked incomplete; the clock
-    runs regardless (access-rules 1.5). A possible duplicate is flagged, never refused.
-    """
-    actor.require_staff()
-    clean = check_intake(intake, today or dt.date.today())
-    todo = clarifications(clean)
-    with store.write() as s:
-        practice = s.scalar(select(Practice).limit(1))
-        if practice is None:
-            raise SetupError("Set up the practice first ('accessdesk init').")
-        fold = fold_for_search(clean.patient_name)
-        duplicate = find_possible_duplicate(s, fold, clean.patient_dob, clean.mrn, clean.received)
-        v = clean.verification
-        r = AccessRequest(
-            patient_name=clean.patient_name,
-            patient_fold=fold,
-            patient_dob=clean.patient_dob,
-            mrn=clean.mrn,
-            received=clean.received,
-            requester_kind=clean.requester_kind.value,
-            requester_name=clean.requester_name,
-            requester_relationship=clean.requester_relationship,
-            scope=clean.scope,
-            access=clean.access.value,
-            format=clean.format.value,
-            delivery=clean.delivery.value,
-            mail_address=clean.mail_address,
-            email=clean.email,
-            authority=clean.authority.value if clean.authority else "",
-            authority_document=clean.authority_document,
-            directive_recipient=clean.directive_recipient,
-            directive_destination=clean.directive_destination,
-            directive_signed=clean.directive_signed,
-            whole_drs=clean.whole_drs,
-            categories=",".join(clean.categories),
-            date_from=clean.date_from,
-            date_to=clean.date_to,
-            summary=clean.summary,
-            summary_agreed=clean.summary_agreed,
-            summary_fee_agreed=clean.summary_fee_agreed,
-            electronic_format=clean.electronic_format.value if clean.electronic_format else "",
-            phi_electronic=clean.phi_electronic,
-            agreed_format=clean.agreed_format,
-            declined_electronic=clean.declined_electronic,
-            email_risk_accepted=clean.email_risk_accepted,
-            channel=clean.channel.value,
-            preferred_language=clean.preferred_language,
-            verified_method=v.method.value if v else "",
-            verified_on=v.on if v else None,
-            verified_by_id=actor.user_id if v else None,
-            verification_note=v.note if v else "",
-            incomplete=bool(todo),
-            clarifications="\n".join(todo),
-            possible_duplicate_of=duplicate,
-            state=practice.state,
-            status=Status.RECEIVED.value,
-            original_due=deadlines.federal_due(clean.received),
-            effective_due=clean.received,
-            due_source="",
-            extension_reasons="",
-            close_note="",
-            created_by_id=actor.user_id,
-            created_at=_now(),
-        )
-        _recompute_due(r)
-        s.add(r)
-        s.flush()
-        summary = f"Request received; due {r.effective_due.isoformat()} ({r.due_source})."
-        if v:
-            summary += f" Identity and authority verified: {VERIFICATION_LABELS[v.method]}."
-        if duplicate is not None:
-            summary += f" Possible duplicate of request {duplicate} (same patient, 30 days)."
-        if todo:
-            summary += " Needs clarification: " + " ".join(todo)
-        _record(s, actor, r, "received", summary, clean.received, None)
-        # The map version in force and a checklist for what was asked (164.524(c)(1)).
-        scope = scope_for_intake(clean.categories, clean.whole_drs, clean.date_from, clean.date_to)
-        drs.attach_request(s, actor, r.id, clean.received, scope)
-        return r.id
-
+from accessdesk_gui.store.models import AccessRequest, User
 
 # -- lifecycle --------------------------------------------------------------------------
 
@@ -293,13 +81,17 @@ def _transition(
     request_id: int,
     action: Action,
     event_date: dt.date,
-    summary: str,
-    apply: Any = None,
+    summary: str | Callable[[Session, AccessRequest], str],
+    apply: Callable[[AccessRequest], None] | None = None,
 ) -> None:
+    """Move a request through the lifecycle: every check, the change, its timeline event and
+    audit entry in one write transaction. A callable ``summary`` runs first, in the same
+    transaction: it checks what the action's own rules need and says what was done."""
     actor.require_staff()
     with store.write() as s:
-        r = _load(s, request_id)
-        before = _snapshot(r)
+        r = load_request(s, request_id)
+        before = snapshot(r)
+        text = summary(s, r) if callable(summary) else summary
         new_status = lifecycle.check_transition(Status(r.status), action)
         if event_date < r.received:
             raise RuleViolation(
@@ -309,7 +101,7 @@ def _transition(
         if apply is not None:
             apply(r)
         r.status = new_status.value
-        _record(s, actor, r, action.value, summary, event_date, before)
+        record_event(s, actor, r, action.value, text, event_date, before)
 
 
 def start(store: Store, actor: Actor, request_id: int, on: dt.date) -> None:
@@ -334,23 +126,18 @@ def extend(
         r.extension_notice_date = ext.notice_date
         r.extension_reasons = ext.reasons
         r.extended_due = ext.complete_by
-        _recompute_due(r)
+        recompute_due(r)
 
-    with store.read() as s:
-        r = _load(s, request_id)
+    def describe(_s: Session, r: AccessRequest) -> str:
         if r.extended_due is not None:
             # Say why in the rule's words, before the state machine's generic refusal.
             deadlines.check_extension(r.received, notice_date, reasons, complete_by, True)
-    _transition(
-        store,
-        actor,
-        request_id,
-        Action.EXTEND,
-        notice_date,
-        f"Extended to {complete_by.isoformat()}; notice dated {notice_date.isoformat()}. "
-        f"Reasons: {reasons}",
-        apply,
-    )
+        return (
+            f"Extended to {complete_by.isoformat()}; notice dated {notice_date.isoformat()}. "
+            f"Reasons: {reasons}"
+        )
+
+    _transition(store, actor, request_id, Action.EXTEND, notice_date, describe, apply)
 
 
 def fulfil(
@@ -372,9 +159,7 @@ def fulfil(
         r.closed_on = on
         r.close_note = note
 
-    with store.read() as s:
-        r = _load(s, request_id)
-        late = (on - r.effective_due).days
+    def describe(s: Session, r: AccessRequest) -> str:
         if not r.verified_method and not lifecycle.is_closed(Status(r.status)):
             # 164.514(h): identity and authority are verified before PHI is released; the
             # clock still runs from receipt (164.524(b)(2)).
@@ -383,19 +168,20 @@ def fulfil(
                 "(45 CFR 164.514(h)). The deadline still counts from the date received."
             )
         still_open = drs.open_items_in(s, request_id)
-    if still_open and not open_items_confirmed:
-        names = "; ".join(i.label() for i in still_open[:8])
-        more = f" and {len(still_open) - 8} more" if len(still_open) > 8 else ""
-        raise RuleViolation(
-            f"{len(still_open)} collection checklist item(s) are still open: {names}{more}. "
-            "Check them off, or confirm that access is complete without them."
-        )
-    summary = "Access provided." + (f" {late} days after the due date." if late > 0 else "")
-    if still_open:
-        summary += f" Confirmed with {len(still_open)} checklist item(s) open."
-    if note:
-        summary += f" {note}"
-    _transition(store, actor, request_id, Action.FULFIL, on, summary, apply)
+        if still_open and not open_items_confirmed:
+            names = "; ".join(i.label() for i in still_open[:8])
+            more = f" and {len(still_open) - 8} more" if len(still_open) > 8 else ""
+            raise RuleViolation(
+                f"{len(still_open)} collection checklist item(s) are still open: {names}"
+                f"{more}. Check them off, or confirm that access is complete without them."
+            )
+        late = (on - r.effective_due).days
+        text = "Access provided." + (f" {late} days after the due date." if late > 0 else "")
+        if still_open:
+            text += f" Confirmed with {len(still_open)} checklist item(s) open."
+        return text + (f" {note}" if note else "")
+
+    _transition(store, actor, request_id, Action.FULFIL, on, describe, apply)
 
 
 def withdraw(store: Store, actor: Actor, request_id: int, on: dt.date, reason: str) -> None:
@@ -419,10 +205,10 @@ def withdraw(store: Store, actor: Actor, request_id: int, on: dt.date, reason: s
 def assign(store: Store, actor: Actor, request_id: int, user_id: int | None) -> None:
     actor.require_staff()
     with store.write() as s:
-        r = _load(s, request_id)
+        r = load_request(s, request_id)
         if lifecycle.is_closed(Status(r.status)):
             raise RuleViolation("This request is closed; it cannot be reassigned.")
-        before = _snapshot(r)
+        before = snapshot(r)
         if user_id is None:
             name = "nobody"
         else:
@@ -431,7 +217,7 @@ def assign(store: Store, actor: Actor, request_id: int, user_id: int | None) -> 
                 raise NotFound(f"There is no active user with id {user_id}.")
             name = u.full_name
         r.assigned_to_id = user_id
-        _record(s, actor, r, "assigned", f"Assigned to {name}.", dt.date.today(), before)
+        record_event(s, actor, r, "assigned", f"Assigned to {name}.", dt.date.today(), before)
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -633,9 +419,8 @@ def get_request(
     store: Store, actor: Actor, request_id: int, today: dt.date | None = None
 ) -> RequestDetail:
     today = today or dt.date.today()
-    with store.read() as s:
-        _load(s, request_id)
     with store.write() as s:
+        r = load_request(s, request_id)
         # Reading a patient's request is recorded too: who viewed whose record, when.
         audit.append(
             s,
@@ -645,7 +430,6 @@ def get_request(
             request_id,
             patient_ref=f"request:{request_id}",
         )
-        r = _load(s, request_id)
         st = Status(r.status)
         events = [
             Event(e.event_date, e.recorded_at, e.kind, e.summary, e.user.full_name)

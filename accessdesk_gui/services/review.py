@@ -51,6 +51,8 @@ from accessdesk_gui.domain.review import ReviewStatus as ReviewStatus
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.letters import LetterData, LetterKind, unmet_elements
 from accessdesk_gui.services import denials
+from accessdesk_gui.services._common import now as _now
+from accessdesk_gui.services._common import record_event, snapshot
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.denial_letters import (
     IssuedLetter,
@@ -60,11 +62,10 @@ from accessdesk_gui.services.denial_letters import (
     part_label,
 )
 from accessdesk_gui.services.denials import (
-    _now,
-    _timeline,
+    check_reentry,
     make_signature,
+    record_timeline,
     staff_of,
-    verify_reentry,
 )
 from accessdesk_gui.services.errors import NotFound, PermissionDenied
 from accessdesk_gui.services.letter_parts import (
@@ -73,7 +74,6 @@ from accessdesk_gui.services.letter_parts import (
     signature_signer,
     staff_signer,
 )
-from accessdesk_gui.services.requests import _record, _snapshot
 from accessdesk_gui.store import audit
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.store.denial_models import (
@@ -194,7 +194,7 @@ def request_review(
         )
         s.add(rv)
         s.flush()
-        _timeline(
+        record_timeline(
             s,
             actor,
             d.request,
@@ -314,7 +314,7 @@ def assign_reviewer(
         s.add(a)
         rv.status = new_status.value
         s.flush()
-        _timeline(
+        record_timeline(
             s,
             actor,
             rv.denial.request,
@@ -364,7 +364,7 @@ def decide_review(
     problem = denials.reason_problem(rationale)
     if problem is not None:
         raise RuleViolation(f"This is not a lawful reason to uphold a denial. {problem}")
-    with store.read() as s:
+    with store.write() as s:
         rv = _load_review(s, review_id)
         a = _active_assignment(rv)
         if rv.status == ReviewStatus.DECIDED:
@@ -392,9 +392,7 @@ def decide_review(
                 f"Decide every part under review: say whether {', '.join(missing)} is upheld "
                 "or reversed."
             )
-    verify_reentry(store, actor, password, f"review {review_id}")
-    with store.write() as s:
-        rv = _load_review(s, review_id)
+        check_reentry(s, actor, password, f"review {review_id}")
         d, r = rv.denial, rv.denial.request
         user = s.get(User, actor.user_id)
         assert user is not None
@@ -472,11 +470,11 @@ def decide_review(
         label = rules.OUTCOME_LABELS[decision.outcome]
         if decision.release_part_ids:
             # The practice must follow the determination (524(d)(4)): reopen at once.
-            before = _snapshot(r)
+            before = snapshot(r)
             r.status = lifecycle.check_transition(Status(r.status), Action.RELEASE_ON_REVIEW).value
             r.closed_on = None
             r.close_note = ""
-            _record(
+            record_event(
                 s,
                 actor,
                 r,
@@ -487,7 +485,7 @@ def decide_review(
                 before,
             )
         else:
-            _timeline(
+            record_timeline(
                 s,
                 actor,
                 r,

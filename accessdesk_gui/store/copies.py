@@ -7,7 +7,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, create_engine, event
 from sqlalchemy.exc import DBAPIError
@@ -15,8 +15,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from accessdesk_gui.store import audit
-from accessdesk_gui.store.db import Store, StoreError, _quiet_sqlcipher
+from accessdesk_gui.store.driver import quiet_sqlcipher
+from accessdesk_gui.store.errors import StoreError
 from accessdesk_gui.store.keys import StoreKey
+
+if TYPE_CHECKING:  # the store module imports this one's callers, never the reverse
+    from accessdesk_gui.store.db import Store
 
 # Where backups go: the practice's choice (a setting), else a folder beside the store.
 BACKUP_FOLDER_SETTING = "backup_folder"
@@ -40,7 +44,7 @@ def check_copy(path: Path, key: StoreKey) -> CopyCheck:
     """Open the copy read-only with the key; report every problem found, change nothing."""
     if not path.is_file():
         return CopyCheck([f"{path} does not exist"])
-    _quiet_sqlcipher()
+    quiet_sqlcipher()
     url = URL.create("sqlite+pysqlcipher", password=key.pragma_value, database=str(path))
     engine = create_engine(url, poolclass=NullPool)
 

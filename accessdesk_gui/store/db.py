@@ -1,19 +1,30 @@
-"""Opening the store: engine, sessions, migrations (with a copy first) and known failures."""
+"""Opening the store: key, integrity, engine, sessions and the unit of work, known failures.
+
+Upgrading the schema is store/migrations.py's; the errors are store/errors.py's (named here
+too, where callers have always found them).
+"""
 
 from __future__ import annotations
 
-import ast
-import datetime as dt
 import os
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from accessdesk_gui.resources_path import migrations_dir
 from accessdesk_gui.store import keys
+from accessdesk_gui.store.driver import dbapi as _dbapi
+from accessdesk_gui.store.driver import quiet_sqlcipher as _quiet_sqlcipher
+from accessdesk_gui.store.errors import StoreCorrupt as StoreCorrupt
+from accessdesk_gui.store.errors import StoreError as StoreError
+from accessdesk_gui.store.errors import StoreKeyMissing as StoreKeyMissing
+from accessdesk_gui.store.errors import StoreKeyUnavailable as StoreKeyUnavailable
+from accessdesk_gui.store.errors import StoreLocked as StoreLocked
+from accessdesk_gui.store.errors import StoreMissing as StoreMissing
+from accessdesk_gui.store.errors import StoreNotEncrypted as StoreNotEncrypted
+from accessdesk_gui.store.errors import StoreTooNew as StoreTooNew
+from accessdesk_gui.store.errors import StoreWrongKey as StoreWrongKey
 from accessdesk_gui.store.keys import KeyProvider, StoreKey
 
 if TYPE_CHECKING:
@@ -23,57 +34,6 @@ if TYPE_CHECKING:
 # SQLAlchemy is imported when the first session or engine is asked for, not when a store is
 # opened: its import is most of a start-up's cost, and the queue's first page is read
 # through the store's raw connection (see Store.raw_read) before it is needed.
-
-
-class StoreError(Exception):
-    """A store problem the user can act on. The message says what happened and what to do."""
-
-
-class StoreMissing(StoreError):
-    pass
-
-
-class StoreLocked(StoreError):
-    pass
-
-
-class StoreCorrupt(StoreError):
-    pass
-
-
-class StoreTooNew(StoreError):
-    pass
-
-
-class StoreKeyUnavailable(StoreError):
-    """No keyring to keep or read the key: the message lists the choices."""
-
-
-class StoreKeyMissing(StoreError):
-    """The key is not where it should be (not the same as a wrong key)."""
-
-
-class StoreWrongKey(StoreError):
-    """The key at hand does not open the file (another store's key, or a damaged file)."""
-
-
-class StoreNotEncrypted(StoreError):
-    pass
-
-
-def _dbapi() -> Any:
-    import sqlcipher3
-
-    return sqlcipher3
-
-
-def _quiet_sqlcipher() -> None:
-    # SQLCipher logs decryption failures to stderr by itself; we report them in words.
-    m = _dbapi().connect(":memory:")
-    try:
-        m.execute("PRAGMA cipher_log_level = NONE")
-    finally:
-        m.close()
 
 
 def connect_raw(
@@ -98,58 +58,6 @@ def _quote(value: str) -> str:
 
 
 BUSY_TIMEOUT_S = 5.0
-
-
-def _alembic_config(connection: Any = None) -> Any:
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir()))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
-
-
-_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.M)
-
-
-def quick_heads() -> set[str] | None:
-    """The head revisions of the migration scripts, read as text without importing Alembic.
-
-    Importing Alembic costs 0.1-0.3 s at every start, only to learn that a store is already
-    at head. None when a script is not in the plain form Alembic generates (literal
-    `revision = ...` and `down_revision = ...` lines); the caller then asks Alembic.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (migrations_dir() / "versions").glob("*.py"):
-        text_ = script.read_text("utf-8")
-        found: dict[str, str] = {m[1]: m[2] for m in _REVISION_LINE.finditer(text_)}
-        if script.name == "__init__.py" and not found:
-            continue
-        try:
-            rev = ast.literal_eval(found["revision"])
-            down = ast.literal_eval(found["down_revision"])
-        except (KeyError, ValueError, SyntaxError):
-            return None
-        if not isinstance(rev, str):
-            return None
-        if isinstance(down, str):
-            parents.add(down)
-        elif isinstance(down, tuple | list) and all(isinstance(d, str) for d in down):
-            parents.update(down)
-        elif down is not None:
-            return None
-        revisions.add(rev)
-    return revisions - parents
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
 
 
 def _check_header(path: Path) -> None:
@@ -238,7 +146,10 @@ class Store:
         if self._session_factory is None:
             from sqlalchemy.orm import sessionmaker
 
+            from accessdesk_gui.store import uow
+
             self._session_factory = sessionmaker(self.engine, expire_on_commit=False)
+            uow.install(self._session_factory)
         return self._session_factory()
 
     @contextmanager
@@ -307,6 +218,8 @@ class Store:
             path.touch(mode=0o600)  # readable by this account only (where the OS has modes)
             if key.kind == "passphrase" and keys.recorded_mode(path) != "demo":
                 keys.record_passphrase_mode(path)  # a provider that gave the phrase as is
+        from accessdesk_gui.store import migrations
+
         store = cls(path, key)
         dbapi = _dbapi()
         try:
@@ -314,7 +227,7 @@ class Store:
                 store._check = _BackgroundCheck(path, key)
             elif exists and check:
                 store.check_integrity()
-            store._migrate()
+            migrations.migrate(store)
         except BaseException as exc:
             store.close()
             orig = getattr(exc, "orig", exc)
@@ -363,12 +276,20 @@ class Store:
         self._check = None
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on error."""
+    def write(self, *, unaudited: str = "") -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on error.
+
+        The unit of work: a transaction that changed rows but added no audit entry is
+        refused with store.uow.UnauditedChange and rolled back. ``unaudited`` names why a
+        write needs no entry (it is the exception, to be read in review).
+        """
         from sqlalchemy.exc import OperationalError
+
+        from accessdesk_gui.store import uow
 
         self.wait_for_check()
         with self._sessions() as session:
+            uow.guard(session, unaudited)
             try:
                 session.connection(execution_options={"immediate": True})
                 yield session
@@ -392,7 +313,7 @@ class Store:
             finally:
                 session.rollback()
 
-    # -- migrations ---------------------------------------------------------------------
+    # -- the schema -----------------------------------------------------------------------
 
     def current_revision(self) -> str | None:
         with self.raw_read() as con:
@@ -403,91 +324,6 @@ class Store:
                 return None
             row = con.execute("SELECT version_num FROM alembic_version").fetchone()
             return row[0] if row else None
-
-    def _migrate(self) -> None:
-        heads = quick_heads()
-        if heads is not None and len(heads) == 1 and self.current_revision() in heads:
-            return  # already at head: no need to import Alembic (start-up time)
-        from alembic import command
-        from alembic.script import ScriptDirectory
-
-        script = ScriptDirectory.from_config(_alembic_config())
-        head = script.get_current_head()
-        current = self.current_revision()
-        if current == head:
-            return
-        copy: tuple[Path, Any, dt.datetime] | None = None
-        if current is not None:
-            try:
-                script.get_revision(current)
-            except Exception:
-                raise StoreTooNew(
-                    f"The store {self.path} was written by a newer AccessDesk (schema {current}). "
-                    "Install the newer version; nothing was changed."
-                ) from None
-            copy = self._backup_before_upgrade(current, head)
-        with self.engine.begin() as conn:
-            command.upgrade(_alembic_config(conn), "head")
-        if current is not None:
-            from accessdesk_gui.store.copies import record_backup
-
-            assert copy is not None
-            path, check, taken_at = copy
-            with self.write() as s:
-                record_backup(s, "accessdesk", path, check, taken_at, "before-upgrade")
-
-    def _chosen_backup_folder(self) -> Path | None:
-        from accessdesk_gui.store.copies import BACKUP_FOLDER_SETTING
-
-        with self.engine.connect() as conn:
-            if not conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='security_settings'"
-            ).first():
-                return None
-            row = conn.exec_driver_sql(
-                "SELECT value FROM security_settings WHERE name = ?", (BACKUP_FOLDER_SETTING,)
-            ).first()
-        return Path(row[0]) if row and row[0] else None
-
-    def _backup_before_upgrade(
-        self, current: str, head: str | None
-    ) -> tuple[Path, Any, dt.datetime]:
-        """A verified backup, with its manifest, before any migration touches the store.
-
-        It goes to the practice's backup folder (a USB drive or share), or to the
-        ``backups`` folder beside the store when none is set or the chosen one cannot be
-        written. Rotation keeps it for a year (services/backups.py). If no copy can be made,
-        the store is not upgraded.
-        """
-        from accessdesk_gui.store import copies
-
-        taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        name = f"accessdesk-{taken_at:%Y%m%d-%H%M%S}-{copies.PRE_UPGRADE}{copies.SUFFIX}"
-        folders = [self.path.parent / "backups"]
-        chosen = self._chosen_backup_folder()
-        if chosen is not None and chosen != folders[0]:
-            folders.insert(0, chosen)
-        problems = []
-        for folder in folders:
-            target = folder / name
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                check = copies.verified_backup(
-                    self,
-                    target,
-                    taken_at,
-                    copies.PRE_UPGRADE,
-                    schema_before=current,
-                    upgrading_to=head or "",
-                )
-                return target, check, taken_at
-            except (OSError, StoreError) as exc:
-                problems.append(f"{folder}: {exc}")
-        raise StoreError(
-            f"The store {self.path} needs an upgrade, and the backup taken before it could "
-            f"not be made ({'; '.join(problems)}). The store was not upgraded and nothing was "
-            "changed. Connect the backup drive or free some space, then start again."
-        )
 
     def backup(self, target: Path) -> Path:
         """A consistent, encrypted copy through the online backup API, safe while in use.

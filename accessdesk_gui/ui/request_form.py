@@ -26,14 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from accessdesk_gui.domain.deadlines import AccessKind
-from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
+from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.domain.fees import (
     COMPONENT_LABELS,
     PAYMENT_HOLD_REASON,
     FeeComponent,
     FeeLine,
     FeeMethod,
-    estimate_fee,
 )
 from accessdesk_gui.domain.intake import (
     AUTHORITY_LABELS,
@@ -52,11 +51,10 @@ from accessdesk_gui.domain.intake import (
     RequesterKind,
     Verification,
     VerificationMethod,
-    check_intake,
-    fee_facts,
     parse_date,
 )
-from accessdesk_gui.services import desk, requests
+from accessdesk_gui.services import intake as intake_service
+from accessdesk_gui.services import requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import FormDialog
@@ -433,29 +431,24 @@ class NewRequestDialog(FormDialog):
         return lines
 
     def submit(self) -> None:
+        # One call: the service checks the intake, the scan and the fee before it saves
+        # anything, so a refused scan leaves no request behind (pressing OK again is safe).
         intake = self.intake()
-        # Everything is checked before anything is saved: the scan, then the fee.
-        data = None
+        attachment = None
         path_text = self.scan_path.text().strip()
         if path_text:
             try:
                 data = Path(path_text).read_bytes()
             except OSError:
                 raise InvalidInput("file", "cannot be read; choose the file again.") from None
-            if desk.sniff_media_type(data) is None:
-                raise InvalidInput("file", "is not a PDF or an image (PNG, JPEG, TIFF).")
+            attachment = intake_service.NewAttachment(path_text, data)
         method = self.form.text("fee_method")
         lines = self.fee_lines()
-        if method:
-            clean = check_intake(intake, self.today)
-            try:
-                estimate_fee(FeeMethod(method), lines, fee_facts(clean))
-            except RuleViolation as exc:
-                raise InvalidInput("fee_method", exc.message) from None
-        self.request_id = requests.log_request(self.store, self.actor, intake, today=self.today)
-        if data is not None:
-            desk.attach(self.store, self.actor, self.request_id, path_text, data)
-        if method:
-            desk.estimate(
-                self.store, self.actor, self.request_id, FeeMethod(method), lines, intake.received
-            )
+        self.request_id = requests.log_request(
+            self.store,
+            self.actor,
+            intake,
+            today=self.today,
+            attachment=attachment,
+            fee=intake_service.NewEstimate(FeeMethod(method), lines) if method else None,
+        )

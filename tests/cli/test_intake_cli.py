@@ -94,6 +94,18 @@ def test_bad_intake_options_refused_and_nothing_saved(db: Path, args, message) -
     assert after == before
 
 
+def test_a_too_large_scan_is_refused_and_no_request_is_saved(db: Path, tmp_path: Path) -> None:
+    # Issue 12: `request add --attach big.pdf` exited 2 yet the request existed.
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (26 * 1024 * 1024))
+    before = json.loads(run(db, "request", "list", "--view", "all", "--json").stdout)
+    r = run(db, "request", "add", "--patient", "Zoë Bigscan", "--dob", "1990-01-01",
+            "--received", "2026-02-02", "--scope", "all", "--attach", str(big))  # fmt: skip
+    assert r.returncode == 2 and "at most 25 MB" in r.stderr, r.stderr
+    after = json.loads(run(db, "request", "list", "--view", "all", "--json").stdout)
+    assert after == before
+
+
 def test_list_search_and_filters(db: Path) -> None:
     r = run(db, "request", "add", "--patient", "Chloé Filterby", "--dob", "1990-01-01",
             "--received", "2026-02-02", "--scope", "labs", "--requester-kind",

@@ -120,6 +120,7 @@ def _calls(tmp: Path) -> dict[str, Callable[[Any, dict[str, Any]], Any]]:
         denials,
         desk,
         drs,
+        intake,
         keysheet,
         letters,
         requests,
@@ -159,7 +160,14 @@ def _calls(tmp: Path) -> dict[str, Callable[[Any, dict[str, Any]], Any]]:
         "auth.add_user": lambda st, c: auth.add_user(
             st, c["admin"], "newbie", "New Bie", PASSWORD, {Role.FRONT_DESK}
         ),
-        "requests.log_request": lambda st, c: requests.log_request(st, c["desk"], make_intake(), D),
+        "intake.log_request": lambda st, c: intake.log_request(
+            st,
+            c["desk"],
+            make_intake(),
+            D,
+            attachment=intake.NewAttachment("scan.pdf", PDF),
+            fee=intake.NewEstimate(FeeMethod.FLAT_FEE),
+        ),
         "requests.get_request": lambda st, c: requests.get_request(st, c["desk"], c["rid"]),
         "requests.start": lambda st, c: requests.start(st, c["desk"], c["rid"], D),
         "requests.extend": lambda st, c: requests.extend(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.denials import GROUNDS, INVALID_REASONS, GroundCode
@@ -16,6 +17,7 @@ from accessdesk_gui.letters import LetterKind
 from accessdesk_gui.services import audit_service, denials, letters, requests
 from accessdesk_gui.services.denials import DenialStatus, DraftInput, PartInput
 from accessdesk_gui.services.errors import AuthenticationFailed, PermissionDenied
+from accessdesk_gui.store.models import AuditEntry
 from tests.conftest import PASSWORD
 from tests.denialflow_support import (
     FACTS,
@@ -215,6 +217,10 @@ def test_only_the_routed_professional_signs_and_with_the_right_password(office) 
         denials.sign_denial(office.store, office.lee, did, PASSWORD)
     with pytest.raises(AuthenticationFailed, match="not signed"):
         denials.sign_denial(office.store, office.patel, did, "not the password")
+    # Checked inside the signing transaction, the refusal still keeps its audit entry.
+    with office.store.read() as s:
+        newest = s.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
+        assert (newest.action, newest.username) == ("signature_refused", "drpatel")
     d = denials.get_denial(office.store, office.desk, did)
     assert d.status is DenialStatus.AWAITING_SIGNATURE and d.signature is None
     # Re-routing hands the sign-off to another professional.

@@ -36,3 +36,26 @@ def test_bad_practice_details_name_the_field(store, info, field) -> None:
         practice.set_up(store, info, "boss", "Boss", PASSWORD)
     assert err.value.field == field
     assert not practice.is_set_up(store)
+
+
+def test_a_set_up_that_fails_leaves_no_first_user_behind(store, monkeypatch) -> None:
+    # Practice and first user are one transaction: if the practice cannot be recorded, the
+    # user is not kept either, so 'accessdesk init' can simply be run again.
+    from accessdesk_gui.services import auth
+    from accessdesk_gui.store import audit
+
+    real_append = audit.append
+
+    def failing(s, username, action, *args, **kw):
+        if action == "practice_set_up":
+            raise OSError("disk full")
+        return real_append(s, username, action, *args, **kw)
+
+    monkeypatch.setattr(audit, "append", failing)
+    info = practice.PracticeInfo("Clinic", "1 Main St", "5550101234", "OR")
+    with pytest.raises(OSError, match="disk full"):
+        practice.set_up(store, info, "boss", "Boss Person", PASSWORD)
+    monkeypatch.undo()
+    assert not practice.is_set_up(store)
+    admin = practice.set_up(store, info, "boss", "Boss Person", PASSWORD)
+    assert [u.username for u in auth.list_users(store, admin)] == ["boss"]

@@ -81,7 +81,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, auth.Actor,
                 "verified_method": rng.choice(["", "photo_id"]),
             }
         )
-    with store.write() as s:
+    with store.write(unaudited="test seed data, not a user action") as s:
         s.execute(insert(AccessRequest), rows)
     names = {u: n for u, n in [(r.id, r.full_name) for r in auth.list_users(store, desk)]}
     for r in rows:
@@ -282,7 +282,7 @@ def test_the_open_index_holds_exactly_the_open_statuses() -> None:
 
     from accessdesk_gui.resources_path import migrations_dir
 
-    path = migrations_dir() / "versions" / "queue_2_open_requests_index.py"
+    path = migrations_dir() / "versions" / "0008_queue_2_open_requests_index.py"
     spec = importlib.util.spec_from_file_location("queue_2", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)

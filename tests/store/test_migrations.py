@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import accessdesk_gui.store.db as db
+import accessdesk_gui.store.migrations as migrations
 from accessdesk_gui.resources_path import migrations_dir
 from accessdesk_gui.store import keys
-from accessdesk_gui.store.db import Store, connect_raw
+from accessdesk_gui.store.db import Store, StoreError, connect_raw
 
 NEXT = """
 from alembic import op
@@ -37,9 +37,9 @@ def newer_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     scripts = tmp_path / "scripts"
     shutil.copytree(migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
     (scripts / "versions" / "9000_test_next.py").write_text(
-        NEXT.format(head=db.head_revision()), encoding="utf-8"
+        NEXT.format(head=migrations.head_revision()), encoding="utf-8"
     )
-    monkeypatch.setattr(db, "migrations_dir", lambda: scripts)
+    monkeypatch.setattr(migrations, "migrations_dir", lambda: scripts)
     return scripts
 
 
@@ -133,7 +133,7 @@ def test_no_upgrade_without_the_copy_first(tmp_path: Path, newer_scripts) -> Non
     path = tmp_path / "office.sqlite"
     _open_with_shipped(path).close()
     (tmp_path / "backups").write_text("a file where the folder should be", encoding="utf-8")
-    with pytest.raises(db.StoreError, match="not upgraded"):
+    with pytest.raises(StoreError, match="not upgraded"):
         Store.open(path)
     raw = connect_raw(path, keys.keyring_key(path))
     assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] != "9000_test_next"
@@ -141,9 +141,9 @@ def test_no_upgrade_without_the_copy_first(tmp_path: Path, newer_scripts) -> Non
 
 
 def _open_with_shipped(path: Path) -> Store:
-    saved = db.migrations_dir
-    db.migrations_dir = migrations_dir
+    saved = migrations.migrations_dir
+    migrations.migrations_dir = migrations_dir
     try:
         return Store.open(path, create=True)
     finally:
-        db.migrations_dir = saved
+        migrations.migrations_dir = saved

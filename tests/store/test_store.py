@@ -12,8 +12,8 @@ from accessdesk_gui.store.db import (
     StoreTooNew,
     StoreWrongKey,
     connect_raw,
-    head_revision,
 )
+from accessdesk_gui.store.migrations import head_revision
 
 
 def test_new_store_is_migrated_to_head_in_wal_with_foreign_keys(tmp_path: Path) -> None:

@@ -185,6 +185,23 @@ def test_not_a_scan_is_refused_at_the_field(dialog, store, desk, tmp_path: Path)
     assert requests.count_requests(store, desk, Query(view=View.ALL)) == 0
 
 
+def test_a_too_large_scan_pressed_twice_makes_no_request(
+    dialog, store, desk, tmp_path: Path
+) -> None:
+    # Issue 12: the request used to be saved before the scan was refused, so OK again made
+    # a second one. Now the scan is checked with the request, in one call.
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (26 * 1024 * 1024))
+    _fill(dialog, **GOOD)
+    dialog.scan_path.setText(str(big))
+    _ok(dialog)
+    assert "at most 25 MB" in dialog.form.error_text("file")
+    _ok(dialog)
+    assert "at most 25 MB" in dialog.form.error_text("file")
+    assert dialog.result() == 0
+    assert requests.count_requests(store, desk, Query(view=View.ALL)) == 0
+
+
 def test_filters_saved_views_and_reminder(qtbot, store, desk, admin) -> None:
     late = requests.log_request(store, desk, make_intake(received=dt.date(2026, 1, 20)), TODAY)
     mine = requests.log_request(
