@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from accessdesk_gui.store.models import AuditEntry
 
 if TYPE_CHECKING:
-    from accessdesk_gui.store.db import Store
+    from accessdesk_gui.store.handle import StoreHandle as Store
 
 GENESIS = "0" * 64
 

@@ -20,7 +20,7 @@ from accessdesk_gui.store.errors import StoreError
 from accessdesk_gui.store.keys import StoreKey
 
 if TYPE_CHECKING:  # the store module imports this one's callers, never the reverse
-    from accessdesk_gui.store.db import Store
+    from accessdesk_gui.store.handle import StoreHandle as Store
 
 # Where backups go: the practice's choice (a setting), else a folder beside the store.
 BACKUP_FOLDER_SETTING = "backup_folder"

@@ -17,7 +17,7 @@ from accessdesk_gui.store.errors import StoreError, StoreTooNew
 
 if TYPE_CHECKING:
     from accessdesk_gui.store.copies import CopyCheck
-    from accessdesk_gui.store.db import Store
+    from accessdesk_gui.store.handle import StoreHandle as Store
 
 
 def alembic_config(connection: Any = None) -> Any:
