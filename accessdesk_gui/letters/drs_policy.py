@@ -388,6 +388,15 @@ def render_policy(
     last_in_effect: dt.date | None = None,
 ) -> bytes:
     """The policy for one map version as PDF bytes (same input, same bytes)."""
+    story = _story(drs_map, gaps, saved_by, printed or dt.date.today(), last_in_effect)
+    return build_pdf(
+        story, letterhead, f"Designated record set policy, version {drs_map.version}", PDF_TITLE
+    )
+
+
+def build_pdf(story: list[Flowable], letterhead: Letterhead, label: str, title: str) -> bytes:
+    """A printed document in this layout: letterhead on page 1, ``label`` and page numbers
+    in every footer (also used by letters/fee_notice.py)."""
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -397,18 +406,15 @@ def render_policy(
         rightMargin=L.MARGIN_RIGHT,
         topMargin=L.LATER_BODY_TOP,
         bottomMargin=L.BODY_BOTTOM,
-        title=PDF_TITLE,
+        title=title,
         author="AccessDesk",
         subject="",
         creator="AccessDesk",
         invariant=1,
     )
-    story: list[Flowable] = [Spacer(1, HEADER_BOTTOM - L.LATER_BODY_TOP)]
-    story += _story(drs_map, gaps, saved_by, printed or dt.date.today(), last_in_effect)
-    label = f"Designated record set policy, version {drs_map.version}"
 
     def canvasmaker(*args: Any, **kwargs: Any) -> _PolicyCanvas:
         return _PolicyCanvas(*args, head=letterhead, label=label, **kwargs)
 
-    doc.build(story, canvasmaker=canvasmaker)
+    doc.build([Spacer(1, HEADER_BOTTOM - L.LATER_BODY_TOP), *story], canvasmaker=canvasmaker)
     return buffer.getvalue()

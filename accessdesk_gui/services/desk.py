@@ -183,6 +183,8 @@ def _as_intake(r: AccessRequest) -> Intake:
         electronic_format=ElectronicFormat(r.electronic_format) if r.electronic_format else None,
         phi_electronic=r.phi_electronic,
         email_risk_accepted=r.email_risk_accepted,
+        benefit_claim=r.benefit_claim,
+        earlier_copy=r.earlier_copy,
     )
 
 
@@ -336,7 +338,14 @@ def estimate(
             )
         if given_on < r.received:
             raise InvalidInput("fee_given_on", "is before the date the request was received.")
-        est = estimate_fee(method, lines, fee_facts(_as_intake(r)), state_law_charges or ())
+        est = estimate_fee(
+            method,
+            lines,
+            fee_facts(_as_intake(r)),
+            state_law_charges or (),
+            state=r.state,  # the state's fee rules (domain/fees.py; access-rules 11.1)
+            received=r.received,
+        )
         before = _snapshot(r)
         r.fee_method = est.method.value
         r.fee_total = str(est.total)

@@ -119,6 +119,8 @@ def _snapshot(r: AccessRequest) -> dict[str, Any]:
         "possible_duplicate_of": r.possible_duplicate_of,
         "fee_method": r.fee_method,
         "fee_total": r.fee_total,
+        "benefit_claim": r.benefit_claim,
+        "earlier_copy": r.earlier_copy,
     }
 
 
@@ -257,6 +259,8 @@ def log_request(store: Store, actor: Actor, intake: Intake, today: dt.date | Non
             incomplete=bool(todo),
             clarifications="\n".join(todo),
             possible_duplicate_of=duplicate,
+            benefit_claim=clean.benefit_claim,
+            earlier_copy=clean.earlier_copy,
             state=practice.state,
             status=Status.RECEIVED.value,
             original_due=deadlines.federal_due(clean.received),
@@ -456,6 +460,26 @@ class AttachmentInfo:
     added_at: dt.datetime
 
 
+def due_rule_json(due_source: str) -> dict[str, Any]:
+    """The rule a due date comes from: its code, citation and mark (access-rules 11.1)."""
+    rule = deadlines.rule_by_source(due_source)
+    if rule is None:  # the federal rule, 45 CFR 164.524(b)(2)
+        return {
+            "code": "FEDERAL",
+            "citation": due_source,
+            "mark": deadlines.Mark.VERIFIED.value,
+            "verify_before_relying": False,
+        }
+    return {
+        "code": rule.code,
+        "citation": rule.source,
+        "mark": rule.mark.value,
+        "verify_before_relying": rule.verify_before_relying,
+        "days": rule.days,
+        "counting": rule.counting.value,
+    }
+
+
 @dataclass(frozen=True)
 class RequestDetail:
     id: int
@@ -543,6 +567,7 @@ class RequestDetail:
             "due": iso(self.original_due),
             "effective_due": iso(self.effective_due),
             "due_source": self.due_source,
+            "due_rule": due_rule_json(self.due_source),
             "days_left": self.days_left,
             "urgency": self.urgency.value,
             "extension": (
