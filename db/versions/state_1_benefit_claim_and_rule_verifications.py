@@ -19,15 +19,15 @@ branch_labels = None
 depends_on = None
 
 _FALSE = sa.text("0")
+NEW_COLUMNS = ("benefit_claim", "earlier_copy")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("requests", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("benefit_claim", sa.Boolean(), nullable=False, server_default=_FALSE)
-        )
-        batch_op.add_column(
-            sa.Column("earlier_copy", sa.Boolean(), nullable=False, server_default=_FALSE)
+    # Plain ADD COLUMN, not a batch copy of the table: a copy would drop the retention
+    # trigger sec2_1 put on requests (SQLite adds a NOT NULL column with a default in place).
+    for name in NEW_COLUMNS:
+        op.add_column(
+            "requests", sa.Column(name, sa.Boolean(), nullable=False, server_default=_FALSE)
         )
     op.create_table(
         "rule_verifications",
@@ -43,11 +43,19 @@ def upgrade() -> None:
     op.create_index(
         "ix_rule_verifications_code", "rule_verifications", ["rule_code", "verified_at"]
     )
+    if op.get_bind().dialect.name == "sqlite":
+        # Kept like the other documentation of the practice's policies (164.530(j)).
+        op.execute(
+            "CREATE TRIGGER rule_verifications_no_delete BEFORE DELETE ON rule_verifications "
+            "BEGIN SELECT RAISE(ABORT, 'rule verifications are kept for six years (45 CFR "
+            "164.530(j)) and cannot be deleted; record a newer check instead'); END"
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS rule_verifications_no_delete")
     op.drop_index("ix_rule_verifications_code", "rule_verifications")
     op.drop_table("rule_verifications")
-    with op.batch_alter_table("requests", schema=None) as batch_op:
-        batch_op.drop_column("earlier_copy")
-        batch_op.drop_column("benefit_claim")
+    for name in reversed(NEW_COLUMNS):
+        op.drop_column("requests", name)  # SQLite 3.35+ drops a column in place

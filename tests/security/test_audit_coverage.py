@@ -73,6 +73,9 @@ NO_ENTRY = {
     "review.reviewer_candidates": "staff names, each with why they may or may not review",
     "review.my_queue": "summary rows of several requests awaiting a professional (a queue)",
     "review.open_reviews": "summary rows of several requests' undecided reviews (a queue)",
+    "state_rules.list_rules": "the state rules and the practice's checks (no patient data)",
+    "state_rules.rule_status": "one state rule and the practice's check (no patient data)",
+    "state_rules.rule_for_source": "the state rule behind a citation (no patient data)",
 }
 
 # Reads that show one patient's data: each must leave an entry naming that patient's request
@@ -125,6 +128,7 @@ def _calls(tmp: Path) -> dict[str, Callable[[Any, dict[str, Any]], Any]]:
         requests,
         review,
         session,
+        state_rules,
     )
 
     def reviewable_draft(c: dict[str, Any]) -> DraftInput:
@@ -301,6 +305,10 @@ def _calls(tmp: Path) -> dict[str, Callable[[Any, dict[str, Any]], Any]]:
             st, c["desk"], c["did"]
         ),
         "review.determination_pdf": lambda st, c: review.determination_pdf(st, c["desk"], c["rv"]),
+        # -- the practice's check of a state rule (access-rules 11.1)
+        "state_rules.verify_rule": lambda st, c: state_rules.verify_rule(
+            st, c["admin"], "CA-COPY", "Cal. Health & Safety Code 123110(b), leginfo.ca.gov"
+        ),
     }
 
 
