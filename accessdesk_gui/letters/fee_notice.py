@@ -171,7 +171,10 @@ def render_fee_notice(
     printed: dt.date | None = None,
 ) -> bytes:
     """The practice's fee notice as PDF bytes (same input, same bytes)."""
-    story = _story(
-        letterhead.name, state.upper(), method, flat_fee, items, printed or dt.date.today()
+    day = printed or dt.date.today()
+    return build_pdf(
+        lambda: _story(letterhead.name, state.upper(), method, flat_fee, items, day),
+        letterhead,
+        PDF_TITLE,
+        PDF_TITLE,
     )
-    return build_pdf(story, letterhead, PDF_TITLE, PDF_TITLE)

@@ -28,12 +28,15 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
 from accessdesk_gui.domain.fees import (
+    BENEFIT_CLAIM_QUESTION,
     COMPONENT_LABELS,
     PAYMENT_HOLD_REASON,
     FeeComponent,
     FeeLine,
     FeeMethod,
+    asks_about_benefit_claim,
     estimate_fee,
+    state_fee_rules,
 )
 from accessdesk_gui.domain.intake import (
     AUTHORITY_LABELS,
@@ -56,7 +59,7 @@ from accessdesk_gui.domain.intake import (
     fee_facts,
     parse_date,
 )
-from accessdesk_gui.services import desk, requests
+from accessdesk_gui.services import desk, practice, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.dialogs import FormDialog
@@ -285,6 +288,13 @@ class NewRequestDialog(FormDialog):
             ),
             "Only the components below may be charged (164.524(c)(4)). " + PAYMENT_HOLD_REASON,
         )
+        # State fee rules (domain/fees.py; access-rules 11.1): asked only where they matter.
+        self.state = practice.get_practice(store).state
+        if asks_about_benefit_claim(self.state):
+            f.add("benefit_claim", "", check(BENEFIT_CLAIM_QUESTION))
+        if any(r.first_copy_free or r.free_once_for_benefit_claim
+               for r in state_fee_rules(self.state)):  # fmt: skip
+            f.add("earlier_copy", "", check("The patient already had a copy from us"))
         self.fee_edits: dict[FeeComponent, QLineEdit] = {}
         for comp in FeeComponent:
             edit = line(placeholder="0.00", max_length=12)
@@ -415,6 +425,8 @@ class NewRequestDialog(FormDialog):
             verification=(
                 Verification(VerificationMethod(method), f.date("verified_on")) if method else None
             ),
+            benefit_claim="benefit_claim" in f.fields and self._checked("benefit_claim"),
+            earlier_copy="earlier_copy" in f.fields and self._checked("earlier_copy"),
         )
 
     def fee_lines(self) -> list[FeeLine]:
@@ -449,7 +461,13 @@ class NewRequestDialog(FormDialog):
         if method:
             clean = check_intake(intake, self.today)
             try:
-                estimate_fee(FeeMethod(method), lines, fee_facts(clean))
+                estimate_fee(
+                    FeeMethod(method),
+                    lines,
+                    fee_facts(clean),
+                    state=self.state,
+                    received=clean.received,
+                )
             except RuleViolation as exc:
                 raise InvalidInput("fee_method", exc.message) from None
         self.request_id = requests.log_request(self.store, self.actor, intake, today=self.today)
