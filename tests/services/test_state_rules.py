@@ -159,3 +159,21 @@ def test_kentucky_first_copy_free_unless_an_earlier_copy_was_given(store) -> Non
     )
     assert est.total == Decimal("6.50")
     assert requests.get_request(store, desk, second).fee_total == "6.50"
+
+
+def test_the_demo_offers_a_texas_practice_with_the_shorter_rule(tmp_path) -> None:
+    from accessdesk_gui.services import demo
+
+    today = dt.date(2026, 6, 15)
+    store = demo.build_demo_store(tmp_path / "demo.sqlite", today=today, state="TX")
+    try:
+        actor = auth.login(store, demo.DEMO_USER, demo.DEMO_PASSWORD)
+        assert practice.get_practice(store).state == "TX"
+        rows = requests.list_requests(
+            store, actor, requests.Query(view=requests.View.ALL, today=today)
+        )
+        details = [requests.get_request(store, actor, r.id, today=today) for r in rows]
+        texas = [d for d in details if d.due_source == "Tex. Occ. Code 159.006(d)"]
+        assert texas and all(d.effective_due < d.original_due for d in texas)
+    finally:
+        store.close()
