@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from accessdesk_gui.domain.fees import (
     BENEFIT_CLAIM_QUESTION,
@@ -30,7 +30,15 @@ from accessdesk_gui.domain.fees import (
 )
 
 # The policy's private building blocks are shared on purpose: one look for printed documents.
-from accessdesk_gui.letters.drs_policy import _H, _SUBTITLE, _TITLE, _p, _table, build_pdf
+from accessdesk_gui.letters.drs_policy import (
+    _H,
+    _SUBTITLE,
+    _TITLE,
+    _p,
+    _rich,
+    _table,
+    build_pdf,
+)
 from accessdesk_gui.letters.model import Letterhead
 
 PDF_TITLE = "Fees for copies of health records"
@@ -152,11 +160,14 @@ def _story(
                 "free or costs less."
             )
         )
-    out.append(_p("Copies sent to someone else", _H))
+    # Last, and kept on one page with nothing left dangling (Ciox; access-rules 3.8).
     out.append(
-        _p(
-            "When you direct us to send an electronic copy to another person, state law sets "
-            "the fee for it; we tell you the amount first."
+        KeepTogether(
+            _rich(
+                "<b>Copies sent to someone else.</b> When you direct us to send an electronic "
+                "copy to another person, state law sets the fee for it; we tell you the amount "
+                "first."
+            )
         )
     )
     return out
