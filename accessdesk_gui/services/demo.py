@@ -153,9 +153,7 @@ def build_demo_store(
                 format=Format.PAPER if delivery is Delivery.MAIL else Format.ELECTRONIC,
                 delivery=delivery,
                 mrn=f"DEMO-{1000 + n}",
-                mail_address=f"1 Sample Road\n{town}"
-                if delivery is Delivery.MAIL
-                else "",
+                mail_address=f"1 Sample Road\n{town}" if delivery is Delivery.MAIL else "",
                 email="patient@example.invalid" if delivery is Delivery.EMAIL else "",
                 email_risk_accepted=n % 8 != 2,
                 authority=Authority.PARENT_OF_MINOR if representative else None,

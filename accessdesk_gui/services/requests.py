@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from accessdesk_gui.domain import deadlines, lifecycle
 from accessdesk_gui.domain.deadlines import AccessKind, Urgency
+from accessdesk_gui.domain.drs import check_part2_release
 from accessdesk_gui.domain.drs_catalogue import scope_for_intake
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.intake import (
@@ -28,6 +29,7 @@ from accessdesk_gui.domain.intake import (
     fold_for_search,
 )
 from accessdesk_gui.domain.lifecycle import Action, Status
+from accessdesk_gui.domain.requesters import RequesterKind
 from accessdesk_gui.services import drs
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import InvalidInput, NotFound, SetupError
@@ -121,6 +123,7 @@ def _snapshot(r: AccessRequest) -> dict[str, Any]:
         "fee_total": r.fee_total,
         "benefit_claim": r.benefit_claim,
         "earlier_copy": r.earlier_copy,
+        "part2_consent_on": r.part2_consent_on.isoformat() if r.part2_consent_on else None,
     }
 
 
@@ -387,6 +390,13 @@ def fulfil(
                 "(45 CFR 164.514(h)). The deadline still counts from the date received."
             )
         still_open = drs.open_items_in(s, request_id)
+        # 42 CFR 2.31, 2.33 (access-rules 11.5): Part 2 records go to a third party only with
+        # the patient's Part 2 consent recorded.
+        check_part2_release(
+            r.requester_kind == RequesterKind.THIRD_PARTY_DIRECTIVE.value,
+            drs.part2_in_scope(s, request_id),
+            r.part2_consent_on is not None,
+        )
     if still_open and not open_items_confirmed:
         names = "; ".join(i.label() for i in still_open[:8])
         more = f" and {len(still_open) - 8} more" if len(still_open) > 8 else ""

@@ -4,7 +4,9 @@
 VA and LA limit or waive the fee), ``requests.earlier_copy`` whether the patient already had
 a copy (KY first copy free; WA, VA one free copy). Both default to false, so requests logged
 before this revision upgrade in place. ``rule_verifications`` records who checked a state
-rule, when, and against what text (access-rules 11.1).
+rule, when, and against what text (access-rules 11.1). ``requests.part2_consent_on`` and
+``part2_consent_note`` record the patient's consent that 42 CFR 2.31 requires before Part 2
+records go to a third party (access-rules 11.5).
 
 Revision ID: state_1
 Revises: queue_4
@@ -29,6 +31,11 @@ def upgrade() -> None:
         op.add_column(
             "requests", sa.Column(name, sa.Boolean(), nullable=False, server_default=_FALSE)
         )
+    op.add_column("requests", sa.Column("part2_consent_on", sa.Date(), nullable=True))
+    op.add_column(
+        "requests",
+        sa.Column("part2_consent_note", sa.Text(), nullable=False, server_default=""),
+    )
     op.create_table(
         "rule_verifications",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -57,5 +64,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS rule_verifications_no_delete")
     op.drop_index("ix_rule_verifications_code", "rule_verifications")
     op.drop_table("rule_verifications")
+    op.drop_column("requests", "part2_consent_note")
+    op.drop_column("requests", "part2_consent_on")
     for name in reversed(NEW_COLUMNS):
         op.drop_column("requests", name)  # SQLite 3.35+ drops a column in place
