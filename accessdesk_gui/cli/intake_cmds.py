@@ -158,8 +158,11 @@ def intake_from_args(args: argparse.Namespace) -> Any:
     )
 
 
-def check_add_extras(args: argparse.Namespace, intake: Any) -> tuple[bytes | None, list[Any]]:
-    """Read the attachment and check the fee estimate before anything is saved."""
+def check_add_extras(
+    args: argparse.Namespace, intake: Any, store: Any = None
+) -> tuple[bytes | None, list[Any]]:
+    """Read the attachment and check the fee estimate (with the practice's state fee rules,
+    when the store is given) before anything is saved."""
     from accessdesk_gui.domain.fees import FeeMethod, estimate_fee
     from accessdesk_gui.domain.intake import check_intake, fee_facts
     from accessdesk_gui.services import desk
@@ -176,8 +179,17 @@ def check_add_extras(args: argparse.Namespace, intake: Any) -> tuple[bytes | Non
     if lines and not args.fee_method:
         raise CliError("--fee-line needs --fee-method.")
     if args.fee_method:
+        from accessdesk_gui.services import practice
+
         clean = check_intake(intake, dt.date.today())
-        estimate_fee(FeeMethod(args.fee_method), lines, fee_facts(clean))
+        state = practice.get_practice(store).state if store is not None else ""
+        estimate_fee(
+            FeeMethod(args.fee_method),
+            lines,
+            fee_facts(clean),
+            state=state,
+            received=clean.received,
+        )
     return data, lines
 
 

@@ -96,7 +96,7 @@ def cmd_request_add(args: argparse.Namespace) -> int:
     store = open_store(args)
     actor = login(args, store)
     intake = intake_cmds.intake_from_args(args)
-    extras = intake_cmds.check_add_extras(args, intake)
+    extras = intake_cmds.check_add_extras(args, intake, store)
     rid = requests.log_request(store, actor, intake)
     intake_cmds.after_add(args, store, actor, rid, extras)
     detail = requests.get_request(store, actor, rid)

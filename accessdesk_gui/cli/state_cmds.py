@@ -1,5 +1,6 @@
 """State-law commands under `settings`: list the state rules, mark one verified, and print
-the practice's fee notice (access-rules 3.6, 11.1)."""
+the practice's fee notice (access-rules 3.6, 11.1); and `request part2-consent`, the
+patient's 42 CFR Part 2 consent for a directive (access-rules 11.5)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from accessdesk_gui.cli.common import CliError, emit, group, store_and_actor
+from accessdesk_gui.cli.common import CliError, date_arg, emit, group, store_and_actor
 
 FEE_METHODS = ["actual_cost", "average_schedule", "flat_fee"]
 
@@ -46,6 +47,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="component:price[:unit] of an average-cost schedule, e.g. paper:0.10:page",
     )
     fn.set_defaults(handler=cmd_fee_notice)
+
+    req = group(sub, "request", "access requests")
+    pc = req.add_parser(
+        "part2-consent",
+        parents=[common],
+        help="record the patient's Part 2 consent for a directive (42 CFR 2.31)",
+    )
+    pc.add_argument("id", type=int)
+    pc.add_argument("--on", type=date_arg, required=True, help="date of the signed consent")
+    pc.add_argument("--note", required=True, help="what was signed, naming the recipient")
+    pc.set_defaults(handler=cmd_part2_consent)
 
 
 def _line(rule: Any) -> str:
@@ -164,5 +176,18 @@ def cmd_fee_notice(args: argparse.Namespace) -> int:
             "bytes": len(pdf),
         },
         text,
+    )
+    return 0
+
+
+def cmd_part2_consent(args: argparse.Namespace) -> int:
+    from accessdesk_gui.services import part2
+
+    store, actor = store_and_actor(args)
+    part2.record_part2_consent(store, actor, args.id, args.on, args.note)
+    emit(
+        args,
+        {"id": args.id, "part2_consent_on": args.on.isoformat()},
+        f"Request {args.id}: Part 2 consent of {args.on.isoformat()} recorded.",
     )
     return 0

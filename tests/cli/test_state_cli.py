@@ -79,3 +79,26 @@ def test_fee_notice_refuses_a_flat_fee_above_the_cap(la: Path, tmp_path: Path) -
     r = run(la, "settings", "fee-notice", "--out", str(tmp_path / "x.pdf"), "--method",
             "flat_fee", "--flat-fee", "7.00")  # fmt: skip
     assert r.returncode == 2 and "6.50" in r.stderr
+
+
+def test_request_add_refuses_a_fee_above_the_state_limit_and_saves_nothing(la: Path) -> None:
+    before = len(json.loads(run(la, "request", "list", "--view", "all", "--json").stdout))
+    r = run(la, "request", "add", "--patient", "Ana Diaz", "--dob", "1980-01-01", "--received",
+            "2026-03-02", "--scope", "All", "--format", "paper", "--delivery", "pickup",
+            "--paper-records", "--benefit-claim", "--fee-method", "actual_cost",
+            "--fee-line", "copy_labor:1.00:10:page")  # fmt: skip
+    assert r.returncode == 2 and "46:18" in r.stderr
+    after = len(json.loads(run(la, "request", "list", "--view", "all", "--json").stdout))
+    assert after == before
+
+
+def test_part2_consent_is_recorded_for_a_directive_only(la: Path) -> None:
+    own = add(la)
+    r = run(la, "request", "part2-consent", str(own), "--on", "2026-02-01", "--note", "x")
+    assert r.returncode == 2 and "needs none" in r.stderr
+    directive = add(la, "--requester-kind", "third_party_directive", "--directive-recipient",
+                    "Lakeside Law", patient="Bo Directive")  # fmt: skip
+    r = run(la, "request", "part2-consent", str(directive), "--on", "2026-02-01", "--note",
+            "Signed Part 2 consent naming Lakeside Law", "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["part2_consent_on"] == "2026-02-01"
