@@ -23,6 +23,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     demo.add_argument("--no-gui", action="store_true", help="create the store and exit")
     demo.add_argument("--today", type=date_arg, help="date the sample is built around")
+    demo.add_argument(
+        "--state",
+        choices=["OR", "TX"],
+        default="OR",
+        help="the demo practice's state (TX: a shorter state deadline, 15 business days)",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     init = sub.add_parser("init", parents=[common], help="set up a new store")
@@ -150,7 +156,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_gui:
         if path is None:
             raise CliError("With --no-gui, say where to put the demo store: --db PATH.")
-        demo.build_demo_store(Path(path), today=args.today)
+        demo.build_demo_store(Path(path), today=args.today, state=args.state)
         emit(args, {"store": str(path), "user": demo.DEMO_USER}, f"Demo store at {path}")
         return 0
     from accessdesk_gui.ui.app import run_demo

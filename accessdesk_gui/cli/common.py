@@ -39,6 +39,8 @@ READ_ONLY = frozenset(
         "denial_cmds.cmd_settings_show",
         "security_cmds.cmd_key_sheet",
         "security_cmds.cmd_audit_report",
+        "state_cmds.cmd_rules",
+        "state_cmds.cmd_fee_notice",
     }
 )
 

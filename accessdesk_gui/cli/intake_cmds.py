@@ -69,6 +69,16 @@ def add_intake_options(add: argparse.ArgumentParser) -> None:
     g.add_argument("--verified-method", choices=METHODS, help="identity/authority check done")
     g.add_argument("--verified-on", type=date_arg, help="date verified (default: received)")
     g.add_argument("--verification-note", default="")
+    g.add_argument(
+        "--benefit-claim",
+        action="store_true",
+        help="the copy is for a benefit claim or appeal (free or cheaper in NY, CT, WA, VA, LA)",
+    )
+    g.add_argument(
+        "--earlier-copy",
+        action="store_true",
+        help="the patient already had a copy from the practice (KY first copy free)",
+    )
     g.add_argument("--attach", type=Path, help="scanned request (PDF or image) to keep")
     g.add_argument("--fee-method", choices=["actual_cost", "average_schedule", "flat_fee"])
     g.add_argument(
@@ -143,6 +153,8 @@ def intake_from_args(args: argparse.Namespace) -> Any:
         channel=Channel(args.channel),
         preferred_language=args.language,
         verification=verification,
+        benefit_claim=args.benefit_claim,
+        earlier_copy=args.earlier_copy,
     )
 
 

@@ -20,6 +20,7 @@ from accessdesk_gui.cli import (
     request_cmds,
     security_cmds,
     selftest_cmds,
+    state_cmds,
 )
 from accessdesk_gui.cli.common import (
     EXIT_REFUSED,
@@ -40,6 +41,7 @@ COMMAND_MODULES = [
     denial_cmds,
     security_cmds,
     selftest_cmds,
+    state_cmds,
 ]
 
 

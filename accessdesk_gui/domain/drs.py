@@ -16,6 +16,14 @@ Rules followed (access-rules sections 2.1, 6 and 10):
 * 164.524(e) and 164.526(f): document the DRSs subject to access and the titles of the persons
   or offices that receive and process access and amendment requests.
 * 164.530(j): keep that documentation for six years from when it was last in effect.
+* 42 CFR Part 2 (final rule 89 FR 12472, compliance date 2026-02-16; access-rules 11.5): a
+  category or a whole system can be marked as Part 2 records (substance use disorder
+  treatment records of a Part 2 program). The checklist flags and keeps those items apart,
+  and a third-party directive is never fulfilled for them without the consent Part 2
+  requires (42 CFR 2.31, 2.33) recorded. "SUD counseling notes" are a category of their own,
+  kept separately like psychotherapy notes, but NOT an access exception: whether they may be
+  withheld from the patient is unverified (digest 11.5), so they are produced to the patient
+  and never offered as a denial ground.
 
 Structural mistakes (an unknown system, a repeated code) raise ``InvalidInput`` at
 construction. Policy gaps (a category nobody can retrieve) are allowed while the wizard is
@@ -156,6 +164,7 @@ class RecordSystem:
     holds_from: dt.date | None = None
     holds_until: dt.date | None = None
     notes: str = ""
+    part2: bool = False  # everything in it is a Part 2 program's SUD records (42 CFR 2.11)
 
     def __post_init__(self) -> None:
         _check_code("system.id", self.id)
@@ -189,7 +198,13 @@ class CategoryGroup(StrEnum):
 
 
 class AccessException(StrEnum):
-    """164.524(a)(1): in the DRS but excepted from the right of access."""
+    """164.524(a)(1): in the DRS but excepted from the right of access.
+
+    Deliberately no "SUD counseling notes" member: 42 CFR Part 2 asks that they be kept
+    separate like psychotherapy notes, but whether they may be withheld from the patient is
+    unverified (access-rules 11.5), so they are not offered as a denial ground. See
+    ``RecordCategory.sud_counseling_notes``.
+    """
 
     NONE = "none"
     PSYCHOTHERAPY_NOTES = "psychotherapy_notes"  # 164.524(a)(1)(i), as defined in 164.501
@@ -214,9 +229,24 @@ class RecordCategory:
     exception: AccessException = AccessException.NONE
     kept_separate: bool = False
     examples: str = ""
+    # 42 CFR Part 2 (access-rules 11.5): SUD records of a Part 2 program.
+    part2: bool = False
+    # SUD counseling notes (42 CFR 2.11): Part 2 records kept separately, like psychotherapy
+    # notes; produced to the patient, never a denial ground (11.5 unverified).
+    sud_counseling_notes: bool = False
 
     def __post_init__(self) -> None:
         _check_code("category.code", self.code)
+        if self.sud_counseling_notes and not self.part2:
+            raise InvalidInput(
+                "category.part2", "SUD counseling notes are Part 2 records (42 CFR 2.11)."
+            )
+        if self.sud_counseling_notes and self.exception is not AccessException.NONE:
+            raise InvalidInput(
+                "category.exception",
+                "SUD counseling notes are not an access exception: whether they may be "
+                "withheld is unverified (access-rules 11.5).",
+            )
         if _blank(self.title):
             raise InvalidInput("category.title", "is required.")
         if self.exception is not AccessException.NONE and not self.in_drs:
@@ -325,6 +355,10 @@ class DrsMap:
     def holdings_of(self, code: str) -> tuple[Holding, ...]:
         return tuple(h for h in self.holdings if h.category == code)
 
+    def is_part2(self, code: str, system_id: str) -> bool:
+        """Category ``code`` as kept in ``system_id`` is a Part 2 record (42 CFR 2.11)."""
+        return self.category(code).part2 or self.system(system_id).part2
+
 
 # ---------------------------------------------------------------------------------------------
 # Review
@@ -342,6 +376,7 @@ class GapCode(StrEnum):
     BA_WITHOUT_RETRIEVAL_PATH = "ba_without_retrieval_path"
     BA_TURNAROUND_TOO_LONG = "ba_turnaround_too_long"
     PSYCHOTHERAPY_NOTES_IN_CHART = "psychotherapy_notes_in_chart"
+    SUD_COUNSELING_NOTES_IN_CHART = "sud_counseling_notes_in_chart"
     HOLDING_WITHOUT_RETRIEVAL = "holding_without_retrieval"
     DUPLICATE_WITHOUT_SOURCE = "duplicate_without_source"
     SYSTEM_UNMAPPED = "system_unmapped"
@@ -458,6 +493,16 @@ def review(drs_map: DrsMap) -> list[Gap]:
                     GapCode.CATEGORY_UNMAPPED,
                     f"“{c.title}” is in the designated record set but no system is named "
                     "for it, so nobody knows where to collect it.",
+                    ref,
+                )
+            )
+        if c.sud_counseling_notes and not c.kept_separate:
+            gaps.append(
+                Gap(
+                    GapCode.SUD_COUNSELING_NOTES_IN_CHART,
+                    f"“{c.title}” are SUD counseling notes but kept in the chart. 42 CFR Part 2 "
+                    "asks that they be kept separate from the rest of the record, like "
+                    "psychotherapy notes (access-rules 11.5).",
                     ref,
                 )
             )
@@ -646,6 +691,8 @@ class ChecklistItem:
     start: dt.date | None = None
     end: dt.date | None = None
     note: str = ""
+    part2: bool = False  # a Part 2 record (42 CFR Part 2): kept apart, never to a third party
+    # without the patient's Part 2 consent recorded
 
     @property
     def ba_request(self) -> bool:
@@ -670,6 +717,10 @@ def build_checklist(
     * "Psychotherapy notes" kept in the chart are not psychotherapy notes (164.501,
       access-rules 10.3): they are produced, with a note, rather than withheld.
     * Systems whose dates cannot overlap the requested range are skipped.
+    * Part 2 records (a Part 2 category, or any category in a Part 2 system) are flagged and
+      listed after everything else, so they are collected and kept apart (42 CFR Part 2;
+      access-rules 11.5). They are produced to the patient like the rest: SUD counseling
+      notes are never REVIEW_FOR_DENIAL (11.5: not verified as a denial ground).
     """
     known = {c.code for c in drs_map.categories}
     if scope.categories is not None:
@@ -695,7 +746,31 @@ def build_checklist(
         holdings.sort(key=lambda h: duplicate[h.system])
         for h in holdings:
             items.append(_item(drs_map, c, h, duplicate[h.system], scope, received))
-    return items
+    # Stable: Part 2 items keep their order, after the rest.
+    return sorted(items, key=lambda it: it.part2)
+
+
+PART2_NOTE = (
+    "Part 2 record (42 CFR Part 2): keep apart from the rest; release to a third party only "
+    "with the patient's Part 2 consent recorded (42 CFR 2.31, 2.33)."
+)
+
+
+def scope_has_part2(drs_map: DrsMap, scope: Scope) -> bool:
+    """Whether what a request covers includes Part 2 records (its checklist has any)."""
+    return any(it.part2 for it in build_checklist(drs_map, scope))
+
+
+def check_part2_release(directive: bool, has_part2: bool, consent_recorded: bool) -> None:
+    """42 CFR 2.31, 2.33 (access-rules 11.5): a third-party directive is never fulfilled for
+    Part 2 records without the consent Part 2 requires, recorded. The patient's own access is
+    not limited by this check."""
+    if directive and has_part2 and not consent_recorded:
+        raise RuleViolation(
+            "This directive covers Part 2 records (substance use disorder treatment records): "
+            "they may go to the third party only with the patient's written consent as 42 CFR "
+            "2.31 requires. Record the consent, or send the rest without the Part 2 records."
+        )
 
 
 def _item(
@@ -726,6 +801,10 @@ def _item(
         action = ItemAction.PRODUCE
         if c.exception is AccessException.PSYCHOTHERAPY_NOTES:
             note = "Kept in the chart, so not psychotherapy notes (45 CFR 164.501): produce."
+    # SUD counseling notes stay PRODUCE: not offered as a denial ground (11.5 unverified).
+    part2 = drs_map.is_part2(c.code, h.system)
+    if part2:
+        note = f"{PART2_NOTE} {note}".strip()
     ba = system.business_associate
     due_by: dt.date | None = None
     late = False
@@ -750,6 +829,7 @@ def _item(
         start=scope.start,
         end=scope.end,
         note=note,
+        part2=part2,
     )
 
 
@@ -795,6 +875,8 @@ def to_dict(drs_map: DrsMap) -> dict[str, Any]:
                 "holds_from": _date(s.holds_from),
                 "holds_until": _date(s.holds_until),
                 "notes": s.notes,
+                # Written only when set: maps without Part 2 records keep their stored form.
+                **({"part2": True} if s.part2 else {}),
             }
             for s in drs_map.systems
         ],
@@ -808,6 +890,8 @@ def to_dict(drs_map: DrsMap) -> dict[str, Any]:
                 "exception": c.exception.value,
                 "kept_separate": c.kept_separate,
                 "examples": c.examples,
+                **({"part2": True} if c.part2 else {}),
+                **({"sud_counseling_notes": True} if c.sud_counseling_notes else {}),
             }
             for c in drs_map.categories
         ],
@@ -840,6 +924,11 @@ def _bool(d: Mapping[str, Any], key: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput(key, "must be true or false.")
     return value
+
+
+def _flag(d: Mapping[str, Any], key: str) -> bool:
+    """A boolean added after the first maps were stored: absent means false."""
+    return key in d and _bool(d, key)
 
 
 def _int(d: Mapping[str, Any], key: str) -> int:
@@ -875,6 +964,7 @@ def _system(s: Mapping[str, Any]) -> RecordSystem:
         holds_from=_opt_date(s, "holds_from"),
         holds_until=_opt_date(s, "holds_until"),
         notes=_str(s, "notes"),
+        part2=_flag(s, "part2"),
     )
 
 
@@ -888,6 +978,8 @@ def _category(c: Mapping[str, Any]) -> RecordCategory:
         exception=AccessException(c["exception"]),
         kept_separate=_bool(c, "kept_separate"),
         examples=_str(c, "examples"),
+        part2=_flag(c, "part2"),
+        sud_counseling_notes=_flag(c, "sud_counseling_notes"),
     )
 
 

@@ -128,6 +128,25 @@ def psychotherapy_notes(kept_separate: bool) -> RecordCategory:
     )
 
 
+def sud_counseling_notes(kept_separate: bool = True) -> RecordCategory:
+    """42 CFR Part 2 (2.11; access-rules 11.5): a Part 2 program's SUD counseling notes, kept
+    separately like psychotherapy notes. Not an access exception: whether they may be withheld
+    from the patient is unverified (11.5), so they are produced and never a denial ground."""
+    return RecordCategory(
+        "medical.sud_counseling_notes",
+        "SUD counseling notes (42 CFR Part 2)",
+        CategoryGroup.MEDICAL,
+        True,
+        "Part 2 records: in the DRS; kept separate from the rest of the record; released to "
+        "a third party only with the patient's Part 2 consent (42 CFR 2.31).",
+        AccessException.NONE,
+        kept_separate,
+        "A Part 2 program clinician's notes analysing SUD counseling sessions.",
+        part2=True,
+        sud_counseling_notes=True,
+    )
+
+
 def legal_proceedings() -> RecordCategory:
     """164.524(a)(1)(ii)."""
     return RecordCategory(

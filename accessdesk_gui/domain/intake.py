@@ -201,6 +201,11 @@ class Intake:
     channel: Channel = Channel.IN_PERSON
     preferred_language: str = "en"
     verification: Verification | None = None
+    # State fee rules (domain/fees.py STATE_FEE_RULES; access-rules 11.1): intake asks "is this
+    # copy for a benefit claim or appeal?" where the state makes such a copy free, and whether
+    # the patient already had a copy (KY first copy free; WA, VA one free copy).
+    benefit_claim: bool = False
+    earlier_copy: bool = False
 
 
 def clean_text(value: str) -> str:
@@ -463,4 +468,6 @@ def fee_facts(intake: Intake) -> FeeFacts:
         third_party_directive=(
             intake.requester_kind is RequesterKind.THIRD_PARTY_DIRECTIVE and electronic
         ),
+        benefit_claim=intake.benefit_claim,
+        earlier_copy=intake.earlier_copy,
     )

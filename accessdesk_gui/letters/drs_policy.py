@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from reportlab.lib import colors
@@ -388,6 +388,20 @@ def render_policy(
     last_in_effect: dt.date | None = None,
 ) -> bytes:
     """The policy for one map version as PDF bytes (same input, same bytes)."""
+    return build_pdf(
+        lambda: _story(drs_map, gaps, saved_by, printed or dt.date.today(), last_in_effect),
+        letterhead,
+        f"Designated record set policy, version {drs_map.version}",
+        PDF_TITLE,
+    )
+
+
+def build_pdf(
+    story: Callable[[], list[Flowable]], letterhead: Letterhead, label: str, title: str
+) -> bytes:
+    """A printed document in this layout: letterhead on page 1, ``label`` and page numbers
+    in every footer (also used by letters/fee_notice.py). ``story`` is called once the fonts
+    are registered (paragraphs look their font up when made)."""
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -397,18 +411,15 @@ def render_policy(
         rightMargin=L.MARGIN_RIGHT,
         topMargin=L.LATER_BODY_TOP,
         bottomMargin=L.BODY_BOTTOM,
-        title=PDF_TITLE,
+        title=title,
         author="AccessDesk",
         subject="",
         creator="AccessDesk",
         invariant=1,
     )
-    story: list[Flowable] = [Spacer(1, HEADER_BOTTOM - L.LATER_BODY_TOP)]
-    story += _story(drs_map, gaps, saved_by, printed or dt.date.today(), last_in_effect)
-    label = f"Designated record set policy, version {drs_map.version}"
 
     def canvasmaker(*args: Any, **kwargs: Any) -> _PolicyCanvas:
         return _PolicyCanvas(*args, head=letterhead, label=label, **kwargs)
 
-    doc.build(story, canvasmaker=canvasmaker)
+    doc.build([Spacer(1, HEADER_BOTTOM - L.LATER_BODY_TOP), *story()], canvasmaker=canvasmaker)
     return buffer.getvalue()

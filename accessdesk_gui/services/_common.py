@@ -85,6 +85,8 @@ def intake_columns(intake: Intake) -> dict[str, Any]:
         "verified_method": v.method.value if v else "",
         "verified_on": v.on if v else None,
         "verification_note": v.note if v else "",
+        "benefit_claim": intake.benefit_claim,
+        "earlier_copy": intake.earlier_copy,
     }
 
 
@@ -144,6 +146,8 @@ def intake_of(r: AccessRequest) -> Intake:
             if r.verified_method and r.verified_on is not None
             else None
         ),
+        benefit_claim=r.benefit_claim,
+        earlier_copy=r.earlier_copy,
     )
 
 
@@ -162,6 +166,7 @@ _LIFECYCLE_COLUMNS = (
     "possible_duplicate_of",
     "fee_method",
     "fee_total",
+    "part2_consent_on",
 )
 
 

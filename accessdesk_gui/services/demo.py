@@ -30,6 +30,13 @@ from accessdesk_gui.services.errors import SetupError
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store
 
+# The demo's practice, by state: Oregon has no shorter rule (the federal 30 days); Texas shows
+# a shorter state deadline (Tex. Occ. Code 159.006(d): 15 business days on Texas's calendar).
+DEMO_PRACTICES = {
+    "OR": ("Maple Grove Family Medicine (DEMO)", "Springfield, OR 97000"),
+    "TX": ("Bluebonnet Family Medicine (DEMO)", "Austin, TX 78701"),
+}
+
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo-password-only"  # a throwaway store; printed on the login screen
 
@@ -76,8 +83,14 @@ _SCOPES: list[tuple[str, frozenset[str] | None, int | None]] = [
 ]
 
 
-def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) -> Store:
+def build_demo_store(
+    path: Path, today: dt.date | None = None, seed: int = 7, state: str = "OR"
+) -> Store:
+    """``state`` picks the demo practice (DEMO_PRACTICES): TX shows a shorter state rule."""
     today = today or dt.date.today()
+    if state.upper() not in DEMO_PRACTICES:
+        raise SetupError(f"The demo has a practice in {', '.join(DEMO_PRACTICES)}, not {state}.")
+    practice_name, town = DEMO_PRACTICES[state.upper()]
     rng = random.Random(seed)
     path = Path(path)
     if path.exists():
@@ -87,10 +100,10 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
     admin = practice.set_up(
         store,
         practice.PracticeInfo(
-            "Maple Grove Family Medicine (DEMO)",
-            "100 Example Street\nSpringfield, OR 97000",
+            practice_name,
+            f"100 Example Street\n{town}",
             "(555) 010-0100",
-            "OR",
+            state.upper(),
         ),
         DEMO_USER,
         "Dana Demo (office manager)",
@@ -110,7 +123,7 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
         store, admin, "frontdesk", "Riley Front-Desk", DEMO_PASSWORD, {Role.FRONT_DESK}
     )
     # The practice's record set map, version 1 (fictional vendors).
-    drs_map = dataclasses.replace(demo_map(), practice="Maple Grove Family Medicine (DEMO)")
+    drs_map = dataclasses.replace(demo_map(), practice=practice_name)
     drs.save_map(store, admin, drs_map, drs_map.effective, today=today)
 
     # Received from 75 days ago to today, so every state and urgency appears.
@@ -140,9 +153,7 @@ def build_demo_store(path: Path, today: dt.date | None = None, seed: int = 7) ->
                 format=Format.PAPER if delivery is Delivery.MAIL else Format.ELECTRONIC,
                 delivery=delivery,
                 mrn=f"DEMO-{1000 + n}",
-                mail_address="1 Sample Road\nSpringfield, OR 97000"
-                if delivery is Delivery.MAIL
-                else "",
+                mail_address=f"1 Sample Road\n{town}" if delivery is Delivery.MAIL else "",
                 email="patient@example.invalid" if delivery is Delivery.EMAIL else "",
                 email_risk_accepted=n % 8 != 2,
                 authority=Authority.PARENT_OF_MINOR if representative else None,

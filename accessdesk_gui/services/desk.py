@@ -246,7 +246,7 @@ def estimate(
     fee = NewEstimate(method, lines, given_on, state_law_charges or ())
     with store.write() as s:
         r = load_request(s, request_id)
-        est = check_estimate(Status(r.status), r.received, intake_of(r), given_on, fee)
+        est = check_estimate(Status(r.status), r.received, intake_of(r), given_on, fee, r.state)
         record_estimate(s, actor, r, est, given_on)
         return est
 

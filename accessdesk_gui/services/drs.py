@@ -656,6 +656,18 @@ def reopen(store: Store, actor: Actor, item_id: int, request_id: int | None = No
         )
 
 
+def part2_in_scope(s: Session, request_id: int) -> bool:
+    """Whether the request's checklist scope, on its map version, includes 42 CFR Part 2
+    records (access-rules 11.5). False when the request has no map attached."""
+    link = s.get(RequestDrs, request_id)
+    if link is None:
+        return False
+    row = s.scalar(select(DrsMapVersion).where(DrsMapVersion.version == link.map_version))
+    if row is None:
+        return False
+    return drs.scope_has_part2(drs.from_dict(json.loads(row.map_json)), _scope_of(link.scope_json))
+
+
 def psychotherapy_notes_kept_separately(s: Session, request_id: int) -> bool | None:
     """What the request's record-set map says of psychotherapy notes (164.501; 10.2-10.3).
 

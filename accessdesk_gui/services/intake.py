@@ -153,9 +153,15 @@ class NewEstimate:
 
 
 def check_estimate(
-    status: Status, received: dt.date, intake: Intake, given_on: dt.date, fee: NewEstimate
+    status: Status,
+    received: dt.date,
+    intake: Intake,
+    given_on: dt.date,
+    fee: NewEstimate,
+    state: str,
 ) -> FeeEstimate:
-    """The estimate against the request's facts, or RuleViolation / InvalidInput."""
+    """The estimate against the request's facts and the practice's state's fee rules
+    (domain/fees.py; access-rules 11.1), or RuleViolation / InvalidInput."""
     if status is not Status.RECEIVED:
         raise RuleViolation(
             "The fee estimate is given before the work starts (access-rules 3.6); this "
@@ -163,7 +169,14 @@ def check_estimate(
         )
     if given_on < received:
         raise InvalidInput("fee_given_on", "is before the date the request was received.")
-    return estimate_fee(fee.method, fee.lines, fee_facts(intake), fee.state_law_charges)
+    return estimate_fee(
+        fee.method,
+        fee.lines,
+        fee_facts(intake),
+        fee.state_law_charges,
+        state=state,
+        received=received,
+    )
 
 
 def record_estimate(
@@ -254,16 +267,19 @@ def log_request(
     scan = check_attachment(attachment) if attachment is not None else None
     est = None
     given_on = clean.received
-    if fee is not None:
-        given_on = fee.given_on or clean.received
-        try:
-            est = check_estimate(Status.RECEIVED, clean.received, clean, given_on, fee)
-        except RuleViolation as exc:
-            raise InvalidInput("fee_method", exc.message) from None
     with store.write() as s:
         practice = s.scalar(select(Practice).limit(1))
         if practice is None:
             raise SetupError("Set up the practice first ('accessdesk init').")
+        if fee is not None:
+            # Checked in the write: the fee limits depend on the practice's state.
+            given_on = fee.given_on or clean.received
+            try:
+                est = check_estimate(
+                    Status.RECEIVED, clean.received, clean, given_on, fee, practice.state
+                )
+            except RuleViolation as exc:
+                raise InvalidInput("fee_method", exc.message) from None
         fold = fold_for_search(clean.patient_name)
         duplicate = find_possible_duplicate(s, fold, clean.patient_dob, clean.mrn, clean.received)
         v = clean.verification

@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from accessdesk_gui.domain import deadlines, lifecycle
 from accessdesk_gui.domain.deadlines import Urgency
+from accessdesk_gui.domain.drs import check_part2_release
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.intake import (
     check_text,
 )
 from accessdesk_gui.domain.lifecycle import Action, Status
+from accessdesk_gui.domain.requesters import RequesterKind
 from accessdesk_gui.services import drs
 from accessdesk_gui.services._common import load_request, recompute_due, record_event, snapshot
 from accessdesk_gui.services.auth import Actor
@@ -168,6 +170,13 @@ def fulfil(
                 "(45 CFR 164.514(h)). The deadline still counts from the date received."
             )
         still_open = drs.open_items_in(s, request_id)
+        # 42 CFR 2.31, 2.33 (access-rules 11.5): Part 2 records go to a third party only with
+        # the patient's Part 2 consent recorded.
+        check_part2_release(
+            r.requester_kind == RequesterKind.THIRD_PARTY_DIRECTIVE.value,
+            drs.part2_in_scope(s, request_id),
+            r.part2_consent_on is not None,
+        )
         if still_open and not open_items_confirmed:
             names = "; ".join(i.label() for i in still_open[:8])
             more = f" and {len(still_open) - 8} more" if len(still_open) > 8 else ""
@@ -240,6 +249,26 @@ class AttachmentInfo:
     media_type: str
     size: int
     added_at: dt.datetime
+
+
+def due_rule_json(due_source: str) -> dict[str, Any]:
+    """The rule a due date comes from: its code, citation and mark (access-rules 11.1)."""
+    rule = deadlines.rule_by_source(due_source)
+    if rule is None:  # the federal rule, 45 CFR 164.524(b)(2)
+        return {
+            "code": "FEDERAL",
+            "citation": due_source,
+            "mark": deadlines.Mark.VERIFIED.value,
+            "verify_before_relying": False,
+        }
+    return {
+        "code": rule.code,
+        "citation": rule.source,
+        "mark": rule.mark.value,
+        "verify_before_relying": rule.verify_before_relying,
+        "days": rule.days,
+        "counting": rule.counting.value,
+    }
 
 
 @dataclass(frozen=True)
@@ -329,6 +358,7 @@ class RequestDetail:
             "due": iso(self.original_due),
             "effective_due": iso(self.effective_due),
             "due_source": self.due_source,
+            "due_rule": due_rule_json(self.due_source),
             "days_left": self.days_left,
             "urgency": self.urgency.value,
             "extension": (

@@ -10,6 +10,7 @@ from accessdesk_gui.store import (  # noqa: F401
     letter_models,
     models,
     security_models,
+    state_rule_models,
 )
 from accessdesk_gui.store.models import Base
 

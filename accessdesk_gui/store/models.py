@@ -188,6 +188,12 @@ class AccessRequest(Base):
     fee_total: Mapped[str] = mapped_column(String(20), default="", server_default="")
     fee_lines: Mapped[str] = mapped_column(Text, default="", server_default="")  # JSON
     fee_given_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # -- state_1: state fee rules (domain/fees.py STATE_FEE_RULES; access-rules 11.1).
+    benefit_claim: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    earlier_copy: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The patient's Part 2 consent to release to a third party (42 CFR 2.31; access-rules 11.5).
+    part2_consent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    part2_consent_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])

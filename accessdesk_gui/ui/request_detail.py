@@ -24,7 +24,7 @@ from accessdesk_gui.domain import deadlines
 from accessdesk_gui.domain.deadlines import Urgency
 from accessdesk_gui.domain.intake import REQUESTER_LABELS, RequesterKind
 from accessdesk_gui.domain.lifecycle import ACTION_LABELS, LABELS, Action
-from accessdesk_gui.services import drs, requests
+from accessdesk_gui.services import drs, requests, state_rules
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
@@ -124,7 +124,7 @@ class RequestDetailPanel(QWidget):
             when = f"{-left} days overdue" if left < 0 else f"{left} days left"
             self.deadline.setText(
                 f"<b>{urgency}</b> — due {d.effective_due} ({when}). "
-                f"Rule: {html.escape(d.due_source)}."
+                f"Rule: {html.escape(d.due_source)}.{self._rule_caution(d.due_source)}"
             )
         self.deadline.setStyleSheet(
             "color: #8a0012;" if d.urgency is Urgency.OVERDUE else "color: #000;"
@@ -169,6 +169,18 @@ class RequestDetailPanel(QWidget):
     def _denial_changed(self, request_id: int) -> None:
         self.changed.emit(request_id)
         self.show_request(request_id)
+
+    def _rule_caution(self, due_source: str) -> str:
+        """A state rule's mark and, for one marked S not yet checked, "verify before relying"."""
+        rule = state_rules.rule_for_source(self.store, self.actor, due_source)
+        if rule is None:
+            return ""
+        text = f" Mark {rule.mark.value}."
+        if rule.verify_before_relying:
+            text += f"<br><b>{html.escape(rule.caution())}</b>"
+        elif rule.verification is not None:
+            text += f" {html.escape(rule.caution())}"
+        return text
 
     def _fill_facts(self, rows: list[tuple[str, str]]) -> None:
         while self.facts.rowCount():

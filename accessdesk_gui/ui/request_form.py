@@ -28,11 +28,14 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.domain.deadlines import AccessKind
 from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.domain.fees import (
+    BENEFIT_CLAIM_QUESTION,
     COMPONENT_LABELS,
     PAYMENT_HOLD_REASON,
     FeeComponent,
     FeeLine,
     FeeMethod,
+    asks_about_benefit_claim,
+    state_fee_rules,
 )
 from accessdesk_gui.domain.intake import (
     AUTHORITY_LABELS,
@@ -54,7 +57,7 @@ from accessdesk_gui.domain.intake import (
     parse_date,
 )
 from accessdesk_gui.services import intake as intake_service
-from accessdesk_gui.services import requests
+from accessdesk_gui.services import practice, requests
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import FormDialog
@@ -283,6 +286,13 @@ class NewRequestDialog(FormDialog):
             ),
             "Only the components below may be charged (164.524(c)(4)). " + PAYMENT_HOLD_REASON,
         )
+        # State fee rules (domain/fees.py; access-rules 11.1): asked only where they matter.
+        self.state = practice.get_practice(store).state
+        if asks_about_benefit_claim(self.state):
+            f.add("benefit_claim", "", check(BENEFIT_CLAIM_QUESTION))
+        if any(r.first_copy_free or r.free_once_for_benefit_claim
+               for r in state_fee_rules(self.state)):  # fmt: skip
+            f.add("earlier_copy", "", check("The patient already had a copy from us"))
         self.fee_edits: dict[FeeComponent, QLineEdit] = {}
         for comp in FeeComponent:
             edit = line(placeholder="0.00", max_length=12)
@@ -413,6 +423,8 @@ class NewRequestDialog(FormDialog):
             verification=(
                 Verification(VerificationMethod(method), f.date("verified_on")) if method else None
             ),
+            benefit_claim="benefit_claim" in f.fields and self._checked("benefit_claim"),
+            earlier_copy="earlier_copy" in f.fields and self._checked("earlier_copy"),
         )
 
     def fee_lines(self) -> list[FeeLine]:

@@ -39,6 +39,7 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.forms import ERROR_STYLE
+from accessdesk_gui.ui.state_rules_tab import StateRulesTab
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -432,6 +433,7 @@ class SettingsDialog(QDialog):
         self.backups: BackupTab | None = None
         self.session: SessionTab | None = None
         self.accounts: AccountsTab | None = None
+        self.state_rules: StateRulesTab | None = None
         # Shown to the privacy officer only; the services refuse anyone else anyway.
         if admin_tabs if admin_tabs is not None else actor.has(Role.PRIVACY_OFFICER):
             self.backups = BackupTab(store, actor, pool)
@@ -441,6 +443,8 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(self.backups, "Backups")
             self.tabs.addTab(self.session, "Screen lock")
             self.tabs.addTab(self.accounts, "Accounts")
+            self.state_rules = StateRulesTab(store, actor)
+            self.tabs.addTab(self.state_rules, "State rules")
         lay.addWidget(self.tabs)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)

@@ -93,7 +93,7 @@ def test_federal_only_state_uses_thirty_days() -> None:
 def test_california_copy_is_fifteen_calendar_days() -> None:
     due = d.effective_due(dt.date(2026, 3, 2), "CA", AccessKind.COPY, electronic=False)
     assert due.due == dt.date(2026, 3, 17)
-    assert "123110" in due.source
+    assert "123110(b)" in due.source
 
 
 def test_california_inspection_is_five_working_days() -> None:
@@ -102,11 +102,11 @@ def test_california_inspection_is_five_working_days() -> None:
     assert due.due == dt.date(2026, 5, 29)
 
 
-def test_texas_rule_applies_only_to_electronic_copies() -> None:
+def test_texas_paper_copy_is_fifteen_business_days_too() -> None:
     received = dt.date(2026, 3, 2)  # a Monday
     paper = d.effective_due(received, "TX", AccessKind.COPY, electronic=False)
     electronic = d.effective_due(received, "TX", AccessKind.COPY, electronic=True)
-    assert paper.due == d.federal_due(received)
+    assert paper.due == dt.date(2026, 3, 23)  # Occ. Code 159.006(d)
     assert electronic.due == dt.date(2026, 3, 23)  # 15 business days
 
 
@@ -121,7 +121,11 @@ def test_washington_delay_notice_allows_twenty_one_working_days() -> None:
     assert extended.source == "RCW 70.02.080"
 
 
-@given(dates, st.sampled_from(["OR", "CA", "TX", "WA"]), st.sampled_from(list(AccessKind)))
+@given(
+    dates,
+    st.sampled_from(["OR", "CA", "TX", "WA", "TN", "MD", "NV", "NY", "LA", "CO"]),
+    st.sampled_from(list(AccessKind)),
+)
 def test_effective_due_is_never_later_than_federal(
     received: dt.date, state: str, access: AccessKind
 ) -> None:
@@ -129,10 +133,10 @@ def test_effective_due_is_never_later_than_federal(
     assert eff.due <= d.federal_due(received)
 
 
-def test_every_state_rule_says_verify_before_relying() -> None:
+def test_every_state_rule_has_a_source_and_a_note() -> None:
     for rule in d.STATE_RULES:
-        assert "Verify" in rule.note
         assert rule.source
+        assert ("Verify before relying" in rule.note) is (rule.mark is d.Mark.SECONDARY)
 
 
 @pytest.mark.parametrize(

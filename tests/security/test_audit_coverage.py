@@ -22,7 +22,7 @@ from accessdesk_gui.domain.denials import GroundCode
 from accessdesk_gui.domain.drs import to_dict
 from accessdesk_gui.domain.drs_catalogue import demo_map
 from accessdesk_gui.domain.fees import FeeMethod
-from accessdesk_gui.domain.intake import Delivery, Format, VerificationMethod
+from accessdesk_gui.domain.intake import Delivery, Format, RequesterKind, VerificationMethod
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.letters import LetterKind
 from accessdesk_gui.services import practice
@@ -73,6 +73,9 @@ NO_ENTRY = {
     "review.reviewer_candidates": "staff names, each with why they may or may not review",
     "review.my_queue": "summary rows of several requests awaiting a professional (a queue)",
     "review.open_reviews": "summary rows of several requests' undecided reviews (a queue)",
+    "state_rules.list_rules": "the state rules and the practice's checks (no patient data)",
+    "state_rules.rule_status": "one state rule and the practice's check (no patient data)",
+    "state_rules.rule_for_source": "the state rule behind a citation (no patient data)",
 }
 
 # Reads that show one patient's data: each must leave an entry naming that patient's request
@@ -123,9 +126,11 @@ def _calls(tmp: Path) -> dict[str, Callable[[Any, dict[str, Any]], Any]]:
         intake,
         keysheet,
         letters,
+        part2,
         requests,
         review,
         session,
+        state_rules,
     )
 
     def reviewable_draft(c: dict[str, Any]) -> DraftInput:
@@ -309,6 +314,14 @@ def _calls(tmp: Path) -> dict[str, Callable[[Any, dict[str, Any]], Any]]:
             st, c["desk"], c["did"]
         ),
         "review.determination_pdf": lambda st, c: review.determination_pdf(st, c["desk"], c["rv"]),
+        # -- the patient's Part 2 consent for a directive (42 CFR 2.31; access-rules 11.5)
+        "part2.record_part2_consent": lambda st, c: part2.record_part2_consent(
+            st, c["desk"], c["prid"], D, "Signed Part 2 consent naming Lakeside Law"
+        ),
+        # -- the practice's check of a state rule (access-rules 11.1)
+        "state_rules.verify_rule": lambda st, c: state_rules.verify_rule(
+            st, c["admin"], "CA-COPY", "Cal. Health & Safety Code 123110(b), leginfo.ca.gov"
+        ),
     }
 
 
@@ -345,6 +358,16 @@ def test_every_service_entry_point_writes_an_audit_entry(store, admin, desk, tmp
         "rid3": requests.log_request(store, desk, make_intake(patient_name="Nguyễn Ba"), D),
         "lrid": requests.log_request(store, desk, make_intake(**mail), D),
         "drid": log(store, desk),
+        "prid": requests.log_request(
+            store,
+            desk,
+            make_intake(
+                requester_kind=RequesterKind.THIRD_PARTY_DIRECTIVE,
+                delivery=Delivery.THIRD_PARTY,
+                directive_recipient="Lakeside Law",
+            ),
+            D,
+        ),
     }
     ctx["did2"] = denials.draft_denial(
         store, desk, log(store, desk), two_parts(GroundCode.LEGAL_PROCEEDING)

@@ -147,3 +147,41 @@ def _open_with_shipped(path: Path) -> Store:
         return Store.open(path, create=True)
     finally:
         migrations.migrations_dir = saved
+
+
+def test_state_1_upgrades_a_queue_4_store_in_place(tmp_path: Path) -> None:
+    """state_1 adds the benefit-claim columns without copying the table, so the requests
+    logged before it keep their rows and the retention trigger still guards them."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from accessdesk_gui.services import practice, requests
+    from tests.conftest import PASSWORD, make_intake
+
+    path = tmp_path / "office.sqlite"
+    s0 = _open_with_shipped(path)
+    admin = practice.set_up(
+        s0, practice.PracticeInfo("Clinic", "1 Main St", "555-010-0199", "OR"), "admin",
+        "Ada Admin", PASSWORD,
+    )  # fmt: skip
+    rid = requests.log_request(s0, admin, make_intake())
+    with s0.engine.begin() as conn:
+        command.downgrade(migrations.alembic_config(conn), "queue_4")
+    with s0.engine.connect() as conn:
+        cols = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(requests)")}
+        assert "benefit_claim" not in cols
+    s0.close()
+
+    s1 = _open_with_shipped(path)  # upgrades again, after its copy
+    assert s1.current_revision() == "state_1"
+    with s1.read() as s:
+        row = s.execute(
+            text("SELECT benefit_claim, earlier_copy FROM requests WHERE id = :i"), {"i": rid}
+        ).one()
+        assert tuple(row) == (0, 0)
+        triggers = s.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        ).scalars()
+        assert {"requests_no_delete", "rule_verifications_no_delete"} <= set(triggers)
+    assert requests.get_request(s1, admin, rid).id == rid
+    s1.close()

@@ -89,7 +89,7 @@ def test_privacy_officer_sets_folder_and_lock_unlocks_and_resets(
     qtbot, store, admin, desk, tmp_path
 ) -> None:
     dlg, _ = _dialog(qtbot, store, admin)
-    assert _tabs(dlg) == ["My password", "Backups", "Screen lock", "Accounts"]
+    assert _tabs(dlg) == ["My password", "Backups", "Screen lock", "Accounts", "State rules"]
     usb = tmp_path / "usb drive"
     dlg.backups.choose_folder = lambda start: str(usb)
     dlg.backups.browse()
