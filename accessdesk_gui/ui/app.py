@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,32 +22,23 @@ from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store, StoreError
 from accessdesk_gui.store.lock import InstanceLock
+from accessdesk_gui.ui import errors, operations
 from accessdesk_gui.ui.forms import FormDialog
-from accessdesk_gui.ui.login import LoginDialog
-from accessdesk_gui.ui.main_window import BACKGROUND_IMPORTS, MainWindow
+from accessdesk_gui.ui.login import LoginDialog, preload
+from accessdesk_gui.ui.main_window import MainWindow
+from accessdesk_gui.ui.operations import Op, user_message
 
 if TYPE_CHECKING:
     from accessdesk_gui.ui.dialogs import SetupDialog
     from accessdesk_gui.ui.session_lock import SessionGuard
-
-# Only what the log-in shows is imported before it; the rest (the ORM, the services, the
-# password check) loads on this thread while the user types (docs/performance.md).
-PRELOAD_AT_LOGIN = ("accessdesk_gui.services.auth", *BACKGROUND_IMPORTS)
-
-
-def _preload(names: tuple[str, ...]) -> None:
-    def run() -> None:
-        for name in names:
-            importlib.import_module(name)
-
-    threading.Thread(target=run, name="preload", daemon=True).start()
-
 
 def _app() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
     app = QApplication(sys.argv)
+    # From here on nothing unexpected is silent, even in a windowed build (ui/errors.py).
+    errors.install()
     app.setApplicationName("AccessDesk")
     app.setOrganizationName("AccessDesk")
     icon = resource_dir() / "icons" / "accessdesk-256.png"
@@ -110,7 +99,10 @@ def run_app(db_path: Path | None = None) -> int:
         dialog: LoginDialog | SetupDialog
         if practice.is_set_up(store):
             dialog = LoginDialog(store)
-            QTimer.singleShot(0, lambda: _preload(PRELOAD_AT_LOGIN))  # after it shows
+            # Only what the log-in shows is imported before it; the ORM, the services and
+            # the password check load on the worker once it shows, while the user types,
+            # and the log-in op queues behind them (docs/performance.md).
+            QTimer.singleShot(0, lambda: Op(None, preload).run())
         else:
             from accessdesk_gui.ui.dialogs import SetupDialog
 
@@ -124,7 +116,7 @@ def run_app(db_path: Path | None = None) -> int:
         actor = dialog.actor
     except USER_ERRORS as exc:
         _let_go(store, instance)
-        QMessageBox.critical(None, "AccessDesk", str(exc))
+        QMessageBox.critical(None, "AccessDesk", user_message(exc))
         return 2
     assert store is not None and instance is not None
     instance.set_user(actor.username)
@@ -135,6 +127,7 @@ def run_app(db_path: Path | None = None) -> int:
     guard = _guard(window, store, actor, instance)
     code = app.exec()
     guard.stop()
+    operations.wait_idle()  # an op still running finishes before its store closes
     store.close()
     instance.release()
     return code
@@ -176,6 +169,7 @@ def _passphrase_if_chosen(path: Path) -> keys.KeyProvider | None:
 
 def _let_go(store: Store | None, instance: InstanceLock | None) -> None:
     """Leaving before the main window: close the store and free the instance lock."""
+    operations.wait_idle()
     if store is not None:
         store.close()
     if instance is not None:
@@ -201,13 +195,16 @@ def _close_if_damaged(dialog: FormDialog, store: Store) -> None:
 
 
 def _daily_backup(store: Store, username: str) -> None:
-    """The automatic daily backup at start; a failure is shown, never silent."""
-    from accessdesk_gui.services import backups
+    """The automatic daily backup at start, on the worker; a failure is shown, never silent."""
 
-    try:
-        backups.backup_if_due(store, username)
-    except USER_ERRORS as exc:
-        QMessageBox.warning(None, "AccessDesk: backup", str(exc))
+    def back_up() -> object:
+        from accessdesk_gui.services import backups
+
+        return backups.backup_if_due(store, username)
+
+    Op(None, back_up).failure(
+        lambda exc: QMessageBox.warning(None, "AccessDesk: backup", user_message(exc))
+    ).run()
 
 
 def _guard(window: MainWindow, store: Store, actor: Actor, instance: InstanceLock) -> SessionGuard:
@@ -246,6 +243,7 @@ def run_demo(db_path: Path | None = None) -> int:
         window = MainWindow(store, actor, title_suffix=" — DEMO (fictional data, not saved)")
         window.show()
         code = app.exec()
+        operations.wait_idle()
         store.close()
         return code
     finally:

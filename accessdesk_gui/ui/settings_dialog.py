@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -40,6 +40,7 @@ from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.forms import ERROR_STYLE
+from accessdesk_gui.ui.operations import Op, user_message
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -105,47 +106,20 @@ class ChangePasswordTab(QWidget):
         return True
 
 
-class BackupSignals(QObject):
-    finished = Signal(object)
-    failed = Signal(str)
-
-
-class BackupWorker(QRunnable):
-    """Takes one backup off the UI thread; every outcome is reported."""
-
-    def __init__(self, store: Store, actor: Actor) -> None:
-        super().__init__()
-        self.store, self.actor = store, actor
-        self.signals = BackupSignals()
-        self.setAutoDelete(False)
-
-    def run(self) -> None:
-        try:
-            info = backups.backup(self.store, self.actor)
-        except USER_ERRORS as exc:
-            self.signals.failed.emit(str(exc))
-        except Exception as exc:  # never a silent thread
-            self.signals.failed.emit(f"The backup failed: {exc}. Earlier backups are unchanged.")
-        else:
-            self.signals.finished.emit(info)
-
-
 class BackupTab(QWidget):
     """The backup folder, "Back up now", and restoring from a backup file."""
 
     restored = Signal(object)  # RestoreResult: the store was replaced
 
-    def __init__(self, store: Store, actor: Actor, pool: QThreadPool | None = None) -> None:
+    def __init__(self, store: Store, actor: Actor) -> None:
         super().__init__()
         self.store, self.actor = store, actor
-        self.pool = pool or QThreadPool.globalInstance()
         # Replaceable in tests (no modal file chooser or question box there).
         self.choose_folder: Callable[[str], str] = self._choose_folder
         self.choose_file: Callable[[str], str] = self._choose_file
         self.confirm: Callable[[str], bool] = self._confirm
         self.notify: Callable[[str, bool], None] = self._notify
-        self.worker: BackupWorker | None = None
-        self.progress: QProgressDialog | None = None
+        self.op: Op[backups.BackupInfo] | None = None
 
         lay = QVBoxLayout(self)
         where = QGroupBox("Where backups go")
@@ -220,26 +194,25 @@ class BackupTab(QWidget):
 
     def back_up_now(self) -> None:
         self.backup_button.setEnabled(False)
-        self.progress = QProgressDialog("Taking a backup and checking it…", "", 0, 0, self)
-        self.progress.setObjectName("backup_progress")
-        self.progress.setWindowTitle("Back up now")
-        self.progress.setCancelButton(None)  # type: ignore[arg-type]
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0)
-        self.progress.show()
-        self.worker = BackupWorker(self.store, self.actor)
-        self.worker.signals.finished.connect(self._backed_up)
-        self.worker.signals.failed.connect(self._backup_failed)
-        self.pool.start(self.worker)
+        store, actor = self.store, self.actor
+        self.op = (
+            Op(self, lambda: backups.backup(store, actor))
+            .with_progress("Taking a backup and checking it…")
+            .success(self._backed_up)
+            # A drive that is gone or full is the computer's doing, not a bug in AccessDesk.
+            .failure(self._backup_failed, expected=(OSError,))
+            .finally_(self._done)
+            .run()
+        )
+
+    @property
+    def progress(self) -> QProgressDialog | None:
+        return self.op.progress if self.op is not None else None
 
     def _done(self) -> None:
-        if self.progress is not None:
-            self.progress.close()
-            self.progress = None
         self.backup_button.setEnabled(True)
 
     def _backed_up(self, info: backups.BackupInfo) -> None:
-        self._done()
         text = (
             f"Backup written and checked: {info.path} ({info.entries} audit entries, "
             f"taken {info.taken_at:%Y-%m-%d %H:%M} UTC)."
@@ -247,8 +220,13 @@ class BackupTab(QWidget):
         self.backup_status.ok(text)
         self.notify(text, False)
 
-    def _backup_failed(self, message: str) -> None:
-        self._done()
+    def _backup_failed(self, exc: BaseException) -> None:
+        message = (
+            f"The backup failed ({exc.strerror or type(exc).__name__}). Earlier backups are "
+            "unchanged."
+            if isinstance(exc, OSError)
+            else user_message(exc)
+        )
         self.backup_status.error(message)
         self.notify(message, True)
 
@@ -425,7 +403,6 @@ class SettingsDialog(QDialog):
         store: Store,
         actor: Actor,
         parent: QWidget | None = None,
-        pool: QThreadPool | None = None,
         admin_tabs: bool | None = None,
     ) -> None:
         super().__init__(parent)
@@ -442,7 +419,7 @@ class SettingsDialog(QDialog):
         self.accounts: AccountsTab | None = None
         # Shown to the privacy officer only; the services refuse anyone else anyway.
         if admin_tabs if admin_tabs is not None else actor.has(Role.PRIVACY_OFFICER):
-            self.backups = BackupTab(store, actor, pool)
+            self.backups = BackupTab(store, actor)
             self.backups.restored.connect(self._on_restored)
             self.session = SessionTab(store, actor)
             self.accounts = AccountsTab(store, actor)

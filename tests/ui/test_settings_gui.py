@@ -18,13 +18,6 @@ from tests.conftest import PASSWORD, make_intake
 NEW = "a brand new long passphrase"
 
 
-class ManualPool:
-    """Holds the job until the test runs it, so the progress dialog can be seen first."""
-
-    def start(self, runnable) -> None:
-        self.runnable = runnable
-
-
 def _dialog(qtbot, store, actor, **kw) -> tuple[SettingsDialog, list[tuple[str, bool]]]:
     dlg = SettingsDialog(store, actor, **kw)
     qtbot.addWidget(dlg)
@@ -120,10 +113,9 @@ def test_privacy_officer_sets_folder_and_lock_unlocks_and_resets(
 
 
 def test_back_up_now_runs_off_the_ui_thread_with_progress_and_errors(
-    qtbot, store, admin, tmp_path
+    qtbot, store, admin, tmp_path, held_ops
 ) -> None:
-    pool = ManualPool()
-    dlg, told = _dialog(qtbot, store, admin, pool=pool)
+    dlg, told = _dialog(qtbot, store, admin)
     tab = dlg.backups
     backups.set_backup_folder(store, admin, tmp_path / "usb")
     tab.back_up_now()
@@ -131,8 +123,7 @@ def test_back_up_now_runs_off_the_ui_thread_with_progress_and_errors(
     assert tab.progress is not None and tab.progress.isVisible()
     assert not tab.backup_button.isEnabled()
     assert backups.list_backups(tmp_path / "usb") == []
-    with qtbot.waitSignal(pool.runnable.signals.finished, timeout=10_000):
-        pool.runnable.run()
+    held_ops.run_next()
     assert tab.progress is None and tab.backup_button.isEnabled()
     [(_, path)] = backups.list_backups(tmp_path / "usb")
     assert told[-1][1] is False and str(path) in told[-1][0]
@@ -143,8 +134,7 @@ def test_back_up_now_runs_off_the_ui_thread_with_progress_and_errors(
     blocker.write_text("x", encoding="utf-8")
     backups.set_backup_folder(store, admin, blocker / "sub")
     tab.back_up_now()
-    with qtbot.waitSignal(pool.runnable.signals.failed, timeout=10_000):
-        pool.runnable.run()
+    held_ops.run_next()
     assert told[-1][1] is True and "failed" in told[-1][0]
     assert "Earlier backups are unchanged" in tab.backup_status.text()
     assert tab.progress is None and tab.backup_button.isEnabled()
