@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from accessdesk_gui.ui.dialogs import SetupDialog
     from accessdesk_gui.ui.session_lock import SessionGuard
 
+
 def _app() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
@@ -79,6 +80,17 @@ def _smoke_hooks(app: QApplication) -> None:
     QTimer.singleShot(0, shown)
 
 
+def start_login(store: Store) -> LoginDialog:
+    """The log-in dialog, with the ORM and services loading on the worker once it shows.
+
+    Only what the log-in shows is imported before it; the rest loads while the user
+    types, and the log-in op queues behind it on the same worker (docs/performance.md).
+    """
+    dialog = LoginDialog(store)
+    QTimer.singleShot(0, lambda: Op(None, preload).run())  # after it shows
+    return dialog
+
+
 def run_app(db_path: Path | None = None) -> int:
     app = _app()
     _smoke_hooks(app)
@@ -98,11 +110,7 @@ def run_app(db_path: Path | None = None) -> int:
         store = Store.open(path, create=True, key_provider=provider or None, check="background")
         dialog: LoginDialog | SetupDialog
         if practice.is_set_up(store):
-            dialog = LoginDialog(store)
-            # Only what the log-in shows is imported before it; the ORM, the services and
-            # the password check load on the worker once it shows, while the user types,
-            # and the log-in op queues behind them (docs/performance.md).
-            QTimer.singleShot(0, lambda: Op(None, preload).run())
+            dialog = start_login(store)
         else:
             from accessdesk_gui.ui.dialogs import SetupDialog
 

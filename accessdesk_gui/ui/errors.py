@@ -9,12 +9,14 @@ windowed build with no console still says what went wrong and support can find t
 No PHI in the log or the details: the exception's message is left out on purpose. Messages
 carry values (a RuleViolation names the patient, SQLAlchemy errors quote the row's
 parameters, a path may hold a patient's name), and scrubbing free text cannot be made
-safe, so only the exception types and the traceback's frames (file, line, function, the
-source line: code, not data) are written. Locals are never captured.
+safe, so only the exception types and the traceback's frames (file, line number,
+function) are written: not even the source line, which can hold a literal. Locals are
+never captured.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import secrets
@@ -83,11 +85,12 @@ def details(exc_type: type[BaseException], exc: BaseException, tb: TracebackType
     kind: type[BaseException] = exc_type
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        stack = "".join(traceback.format_list(traceback.extract_tb(frames)))
-        parts.append(f"Traceback (most recent call last):\n{stack}{_qualname(kind)}")
-        nxt = current.__cause__ or (
-            None if current.__suppress_context__ else current.__context__
+        stack = "".join(
+            f'  File "{f.filename}", line {f.lineno}, in {f.name}\n'
+            for f in traceback.extract_tb(frames)
         )
+        parts.append(f"Traceback (most recent call last):\n{stack}{_qualname(kind)}")
+        nxt = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
         if nxt is None:
             break
         current, frames, kind = nxt, nxt.__traceback__, type(nxt)
@@ -128,10 +131,8 @@ def report_exception(
     reference = new_reference()
     text = details(exc_type, exc, tb)
     if _handler is None:
-        try:
+        with contextlib.suppress(OSError):  # no log folder: the dialog still tells the user
             configure_log()
-        except OSError:  # no log folder: the dialog still tells the user
-            pass
     log.error("crash %s\n%s", reference, text)
     if QApplication.instance() is not None:
         CrashDialog.ask(QApplication.activeWindow(), reference, text)
