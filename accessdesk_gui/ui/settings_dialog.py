@@ -66,6 +66,22 @@ class _Status(QLabel):
         self.setStyleSheet(ERROR_STYLE)
         self.setText(text)
 
+    @property
+    def is_error(self) -> bool:
+        return self.styleSheet() == ERROR_STYLE
+
+    def run(self, fn: Callable[[], object], said: Callable[[object], str], field: str = "") -> None:
+        """Run ``fn`` as an op; say ``said(result)`` here, or why it was refused (an
+        InvalidInput named after ``field``, e.g. "The new password must be...")."""
+
+        def failed(exc: BaseException) -> None:
+            if field and isinstance(exc, InvalidInput):
+                self.error(f"{field} {exc.message}")
+            else:
+                self.error(user_message(exc))
+
+        Op(self, fn).success(lambda result: self.ok(said(result))).failure(failed).run()
+
 
 class ChangePasswordTab(QWidget):
     """Any user changes their own password, proving the current one."""
@@ -88,22 +104,24 @@ class ChangePasswordTab(QWidget):
         self.status = _Status("password_status")
         form.addRow(self.status)
 
-    def submit(self) -> bool:
+    def submit(self) -> None:
         if self.new.text() != self.repeat.text():
             self.status.error("The new password and its repetition differ.")
-            return False
-        try:
-            accounts.change_password(self.store, self.actor, self.current.text(), self.new.text())
-        except InvalidInput as exc:
-            self.status.error(f"The new password {exc.message}")
-            return False
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        for w in (self.current, self.new, self.repeat):
-            w.clear()
-        self.status.ok("Your password was changed. Use the new one from now on.")
-        return True
+            return
+        store, actor = self.store, self.actor
+        current, new = self.current.text(), self.new.text()
+
+        def changed(_: object) -> str:
+            for w in (self.current, self.new, self.repeat):
+                w.clear()
+            return "Your password was changed. Use the new one from now on."
+
+        # argon2 twice (check, then hash): on the worker.
+        self.status.run(
+            lambda: accounts.change_password(store, actor, current, new),
+            changed,
+            "The new password",
+        )
 
 
 class BackupTab(QWidget):
@@ -178,17 +196,13 @@ class BackupTab(QWidget):
         if chosen:
             self.folder.setText(chosen)
 
-    def save_folder(self) -> bool:
-        try:
-            folder = backups.set_backup_folder(self.store, self.actor, self.folder.text().strip())
-        except InvalidInput as exc:
-            self.folder_status.error(f"Backup folder: {exc.message}")
-            return False
-        except USER_ERRORS as exc:
-            self.folder_status.error(str(exc))
-            return False
-        self.folder_status.ok(f"Backups will go to {folder}.")
-        return True
+    def save_folder(self) -> None:
+        store, actor, folder = self.store, self.actor, self.folder.text().strip()
+        self.folder_status.run(
+            lambda: backups.set_backup_folder(store, actor, folder),
+            lambda saved: f"Backups will go to {saved}.",
+            "Backup folder:",
+        )
 
     # -- backing up -----------------------------------------------------------------------
 
@@ -322,19 +336,14 @@ class SessionTab(QWidget):
         self.status = _Status("session_status")
         form.addRow(self.status)
 
-    def save(self) -> bool:
-        try:
-            backups.set_setting(
-                self.store, self.actor, session.LOCK_MINUTES, str(self.minutes.value())
-            )
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        self.status.ok(
-            f"The screen locks after {self.minutes.value()} minutes without use "
-            "(from the next log-in)."
+    def save(self) -> None:
+        store, actor, minutes = self.store, self.actor, self.minutes.value()
+        self.status.run(
+            lambda: backups.set_setting(store, actor, session.LOCK_MINUTES, str(minutes)),
+            lambda _: (
+                f"The screen locks after {minutes} minutes without use (from the next log-in)."
+            ),
         )
-        return True
 
 
 class AccountsTab(QWidget):
@@ -365,34 +374,30 @@ class AccountsTab(QWidget):
     def username(self) -> str:
         return str(self.user.currentData() or "")
 
-    def unlock(self) -> bool:
-        try:
-            accounts.unlock(self.store, self.actor, self.username())
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        self.status.ok(f"{self.username()} may log in again now.")
-        return True
+    def unlock(self) -> None:
+        store, actor, name = self.store, self.actor, self.username()
+        self.status.run(
+            lambda: accounts.unlock(store, actor, name),
+            lambda _: f"{name} may log in again now.",
+        )
 
-    def reset(self) -> bool:
+    def reset(self) -> None:
         if self.new.text() != self.repeat.text():
             self.status.error("The new password and its repetition differ.")
-            return False
-        try:
-            accounts.reset_password(self.store, self.actor, self.username(), self.new.text())
-        except InvalidInput as exc:
-            self.status.error(f"The new password {exc.message}")
-            return False
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        self.new.clear()
-        self.repeat.clear()
-        self.status.ok(
-            f"The password of {self.username()} was reset (and any wait lifted). Tell them "
-            "in person, not by e-mail."
+            return
+        store, actor, name, new = self.store, self.actor, self.username(), self.new.text()
+
+        def done(_: object) -> str:
+            self.new.clear()
+            self.repeat.clear()
+            return (
+                f"The password of {name} was reset (and any wait lifted). Tell them in "
+                "person, not by e-mail."
+            )
+
+        self.status.run(
+            lambda: accounts.reset_password(store, actor, name, new), done, "The new password"
         )
-        return True
 
 
 class SettingsDialog(QDialog):

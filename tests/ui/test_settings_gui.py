@@ -63,17 +63,21 @@ def test_administration_is_refused_by_the_services_for_front_desk(
     dlg, _ = _dialog(qtbot, store, desk, admin_tabs=True)
     before = backups.backup_folder(store)
     dlg.backups.folder.setText(str(tmp_path / "usb"))
-    assert not dlg.backups.save_folder()
+    dlg.backups.save_folder()
+    assert dlg.backups.folder_status.is_error
     assert "privacy_officer" in dlg.backups.folder_status.text()
     assert backups.backup_folder(store) == before
     dlg.session.minutes.setValue(99)
-    assert not dlg.session.save()
+    dlg.session.save()
+    assert dlg.session.status.is_error
     assert session.lock_minutes(store) == session.DEFAULT_LOCK_MINUTES
     dlg.accounts.user.setCurrentIndex(dlg.accounts.user.findData("admin"))
     dlg.accounts.new.setText(NEW)
     dlg.accounts.repeat.setText(NEW)
-    assert not dlg.accounts.reset()
-    assert not dlg.accounts.unlock()
+    dlg.accounts.reset()
+    assert dlg.accounts.status.is_error
+    dlg.accounts.unlock()
+    assert dlg.accounts.status.is_error
     assert "privacy_officer" in dlg.accounts.status.text()
     assert auth.login(store, "admin", PASSWORD).username == "admin"
 
@@ -87,14 +91,17 @@ def test_privacy_officer_sets_folder_and_lock_unlocks_and_resets(
     dlg.backups.choose_folder = lambda start: str(usb)
     dlg.backups.browse()
     assert dlg.backups.folder.text() == str(usb)
-    assert dlg.backups.save_folder()
+    dlg.backups.save_folder()
+    assert not dlg.backups.folder_status.is_error
     assert backups.backup_folder(store) == usb
     dlg.backups.folder.setText("relative/folder")
-    assert not dlg.backups.save_folder()
+    dlg.backups.save_folder()
+    assert dlg.backups.folder_status.is_error
     assert "full path" in dlg.backups.folder_status.text()
 
     dlg.session.minutes.setValue(5)
-    assert dlg.session.save()
+    dlg.session.save()
+    assert not dlg.session.status.is_error
     assert session.lock_minutes(store) == 5
 
     for _ in range(accounts.LOCKOUT_AFTER):
@@ -102,13 +109,16 @@ def test_privacy_officer_sets_folder_and_lock_unlocks_and_resets(
             auth.login(store, "desk", "wrong password, wrong")
     assert accounts.waiting_until(store, "desk") is not None
     dlg.accounts.user.setCurrentIndex(dlg.accounts.user.findData("desk"))
-    assert dlg.accounts.unlock()
+    dlg.accounts.unlock()
+    assert not dlg.accounts.status.is_error
     assert accounts.waiting_until(store, "desk") is None
     dlg.accounts.new.setText(NEW)
     dlg.accounts.repeat.setText(NEW + "x")
-    assert not dlg.accounts.reset()
+    dlg.accounts.reset()
+    assert dlg.accounts.status.is_error
     dlg.accounts.repeat.setText(NEW)
-    assert dlg.accounts.reset()
+    dlg.accounts.reset()
+    assert not dlg.accounts.status.is_error
     assert auth.login(store, "desk", NEW).username == "desk"
 
 
