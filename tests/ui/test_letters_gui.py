@@ -92,7 +92,8 @@ def test_preview_save_print_and_record_mailing(panel, store, admin, monkeypatch,
     panel.show_request(panel.detail.id)
     assert section.selected().id == letter.id
 
-    dlg = section.preview()
+    section.preview()
+    dlg = section.preview_dialog
     assert dlg.document.status() == QPdfDocument.Status.Ready
     assert dlg.document.pageCount() == 1
 
