@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         desk = DeskPanel(self.store, self.actor)
         desk.today = self.today
         desk.changed.connect(lambda _rid: self.refresh())
+        detail.shown.connect(desk.show_detail)  # the request read on the worker is on screen
         self._right.removeWidget(self._placeholder)
         self._placeholder.deleteLater()
         self._right.addWidget(detail, 1)
@@ -318,8 +319,7 @@ class MainWindow(QMainWindow):
             row = self.model.row_of_request(current)
             if row is not None:
                 self.table.selectRow(row)
-            self.detail.show_request(current)
-            self.desk.show_detail(self.detail.detail)
+            self.detail.show_request(current)  # the desk follows (detail.shown)
 
     def _update_counts(self) -> None:
         # Counts per view do not depend on the search: computed on refresh, not per keystroke,
@@ -383,14 +383,21 @@ class MainWindow(QMainWindow):
     def _on_current(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if current.isValid():
             self.detail.show_request(self.model.data(current, REQUEST_ID_ROLE))
-        self.desk.show_detail(self.detail.detail)
+        else:
+            self.desk.show_detail(self.detail.detail)
 
     def _open(self, index: QModelIndex) -> None:
-        self.detail.show_request(self.model.data(index, REQUEST_ID_ROLE))
-        for b in self.detail.buttons.values():
-            if b.isVisible():
-                b.setFocus()
-                break
+        detail = self.detail
+
+        def focus_first_action(_d: object) -> None:  # once the request is on screen
+            detail.shown.disconnect(focus_first_action)
+            for b in detail.buttons.values():
+                if b.isVisible():
+                    b.setFocus()
+                    break
+
+        detail.shown.connect(focus_first_action)
+        detail.show_request(self.model.data(index, REQUEST_ID_ROLE))
 
     def open_drs_wizard(self) -> bool:
         from accessdesk_gui.ui.drs_wizard import DrsWizard
