@@ -452,10 +452,14 @@ class NewRequestDialog(FormDialog):
                 estimate_fee(FeeMethod(method), lines, fee_facts(clean))
             except RuleViolation as exc:
                 raise InvalidInput("fee_method", exc.message) from None
-        self.request_id = requests.log_request(self.store, self.actor, intake, today=self.today)
-        if data is not None:
-            desk.attach(self.store, self.actor, self.request_id, path_text, data)
-        if method:
-            desk.estimate(
-                self.store, self.actor, self.request_id, FeeMethod(method), lines, intake.received
-            )
+        store, actor, today = self.store, self.actor, self.today
+
+        def log() -> int:  # saving, encrypting the scan, the estimate: on the worker
+            rid = requests.log_request(store, actor, intake, today=today)
+            if data is not None:
+                desk.attach(store, actor, rid, path_text, data)
+            if method:
+                desk.estimate(store, actor, rid, FeeMethod(method), lines, intake.received)
+            return rid
+
+        self.run_op(log, lambda rid: setattr(self, "request_id", rid))
