@@ -170,7 +170,7 @@ def install() -> None:
 def uninstall() -> None:
     global _previous
     if _previous is not None:
-        sys.excepthook, threading.excepthook = _previous  # type: ignore[assignment]
+        sys.excepthook, threading.excepthook = _previous
         _previous = None
 
 

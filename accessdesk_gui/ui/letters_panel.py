@@ -199,8 +199,12 @@ class LettersSection(QGroupBox):
             if self.detail is detail:  # not another request's, chosen meanwhile
                 self._fill(items, select_id)
 
+        def failed(exc: BaseException) -> None:
+            self._fill([], select_id)
+            self.say(user_message(exc), error=True)
+
         Op(self, lambda: letters.list_letters(store, actor, detail.id)).success(listed).failure(
-            lambda exc: (self._fill([], select_id), self.say(user_message(exc), error=True))
+            failed
         ).run()
 
     def _fill(self, items: list[IssuedLetter], select_id: int | None) -> None:

@@ -156,10 +156,10 @@ class Op(Generic[T]):
     def __init__(self, parent: QWidget | None, fn: Callable[[], T]) -> None:
         self.parent = parent
         self.fn = fn
-        self._success: Callable[[T], None] | None = None
-        self._failure: Callable[[BaseException], None] | None = None
+        self._success: Callable[[T], object] | None = None
+        self._failure: Callable[[BaseException], object] | None = None
         self._expected: tuple[type[BaseException], ...] = USER_ERRORS
-        self._finally: Callable[[], None] | None = None
+        self._finally: Callable[[], object] | None = None
         self._label = ""
         self._cancellable = False
         self._total = 0
@@ -167,13 +167,13 @@ class Op(Generic[T]):
         self.progress: QProgressDialog | None = None
         self._relay: _Relay | None = None
 
-    def success(self, cb: Callable[[T], None]) -> Op[T]:
+    def success(self, cb: Callable[[T], object]) -> Op[T]:
         self._success = cb
         return self
 
     def failure(
         self,
-        cb: Callable[[BaseException], None],
+        cb: Callable[[BaseException], object],
         expected: tuple[type[BaseException], ...] = (),
     ) -> Op[T]:
         """``cb`` gets user errors, and also the ``expected`` types (e.g. a cancelled job or
@@ -182,7 +182,7 @@ class Op(Generic[T]):
         self._expected = (*USER_ERRORS, *expected)
         return self
 
-    def finally_(self, cb: Callable[[], None]) -> Op[T]:
+    def finally_(self, cb: Callable[[], object]) -> Op[T]:
         """Called on the UI thread after any outcome, a bug included (re-enable buttons)."""
         self._finally = cb
         return self
