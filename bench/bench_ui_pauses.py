@@ -45,7 +45,7 @@ def prepare(folder: Path, runs: int) -> dict[str, object]:
     )
     desk = auth.add_user(store, admin, "desk", "Dee Desk", PASSWORD, {Role.FRONT_DESK})
     doc = auth.add_user(
-        store, admin, "drbench", "Dr. Ben Bench", PASSWORD, {Role.LICENSED_PROFESSIONAL}, "MD", "MD-1"
+        store, admin, "drbench", "Dr. Ben Bench", PASSWORD, {Role.LICENSED_PROFESSIONAL}, "MD", "1"
     )
     denials.set_complaint_contact(store, admin, "the Privacy Officer", "555-010-0199")
     backups.set_backup_folder(store, admin, folder / "usb")
@@ -77,7 +77,9 @@ if sync == "1":
 from accessdesk_gui.store.db import Store
 store = Store.open(plan["store"])
 ticks = []
-timer = QTimer(); timer.setInterval(5); timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+timer = QTimer()
+timer.setInterval(5)
+timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
 state = {}
 
 def start():
@@ -107,7 +109,10 @@ def start():
         dlg = panel.letters.issue_dialog(LetterKind.ACKNOWLEDGEMENT, "en")
         before = panel.letters.last_issued if hasattr(panel.letters, "last_issued") else None
         QTimer.singleShot(0, dlg._on_ok)
-        state["done"] = lambda: getattr(panel.letters, "last_issued", None) is not before or bool(dlg.form.error_text(""))
+        state["done"] = lambda: (
+            getattr(panel.letters, "last_issued", None) is not before
+            or bool(dlg.form.error_text(""))
+        )
     elif action == "sign denial":
         from accessdesk_gui.services import auth
         from accessdesk_gui.ui.denial_dialogs import SignOffDialog
@@ -115,7 +120,9 @@ def start():
         dlg = SignOffDialog(store, doc, plan["denials"][index]); dlg.show(); state["keep"] = dlg
         dlg.form.fields["password"].setText(plan["password"])
         QTimer.singleShot(0, dlg._on_ok)
-        state["done"] = lambda: dlg.result() == 1 or bool(dlg.form.error_text("") or dlg.form.error_text("password"))
+        state["done"] = lambda: dlg.result() == 1 or bool(
+            dlg.form.error_text("") or dlg.form.error_text("password")
+        )
     elif action == "backup":
         from accessdesk_gui.services import auth
         from accessdesk_gui.ui.settings_dialog import BackupTab
