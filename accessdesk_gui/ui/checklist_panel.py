@@ -20,6 +20,7 @@ from accessdesk_gui.services import drs
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.operations import Op, user_message, warn
+from accessdesk_gui.ui.qtcompat import emit
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ACTION_TEXT = {
@@ -164,7 +165,7 @@ class ChecklistPanel(QWidget):
 
         def ticked(_: object) -> None:
             self._refresh_in_place()
-            self.changed.emit(rid)
+            emit(self.changed, rid)
 
         def refused(exc: BaseException) -> None:
             warn(self, user_message(exc))

@@ -40,6 +40,7 @@ from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.dialogs import FormDialog
 from accessdesk_gui.ui.forms import ERROR_STYLE, area, combo, date_line, line
 from accessdesk_gui.ui.operations import Op, show_user_error, user_message
+from accessdesk_gui.ui.qtcompat import emit
 
 _OPEN = (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED)
 RELEASED = ""
@@ -781,7 +782,7 @@ class MyQueueDialog(QDialog):
         if row < 0 or row >= len(self.items):
             return
         if self.dialog_for(row).exec():
-            self.changed.emit()
+            emit(self.changed)
             self.refresh()
 
 
@@ -931,7 +932,7 @@ class DenialPanel(QGroupBox):
     def _run(self, dialog: QDialog) -> bool:
         if dialog.exec():
             assert self.request is not None
-            self.changed.emit(self.request.id)
+            emit(self.changed, self.request.id)
             return True
         return False
 

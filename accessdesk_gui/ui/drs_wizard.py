@@ -49,6 +49,7 @@ from accessdesk_gui.services import practice
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.operations import Op, user_message
+from accessdesk_gui.ui.qtcompat import emit
 
 ERROR_STYLE = "color: #b00020;"
 PSY = "exceptions.psychotherapy_notes"
@@ -735,7 +736,7 @@ class ReviewPage(_Page):
         self.accept_gaps = QCheckBox("Save with these gaps open (they are listed in the policy)")
         self.accept_gaps.setObjectName("accept_gaps")
         lay.addWidget(self.accept_gaps)
-        self.accept_gaps.toggled.connect(lambda _b: self.completeChanged.emit())
+        self.accept_gaps.toggled.connect(lambda _b: emit(self.completeChanged))
         self.effective.textChanged.connect(lambda _t: self._check())
 
     def load(self) -> None:
@@ -792,7 +793,7 @@ class ReviewPage(_Page):
                 "retrieval procedure, and the responsibilities are named."
             )
         self.accept_gaps.setVisible(bool(self.gaps))
-        self.completeChanged.emit()
+        emit(self.completeChanged)
 
     def gap_codes(self) -> list[d.GapCode]:
         return [g.code for g in self.gaps]

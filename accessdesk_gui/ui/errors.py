@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from accessdesk_gui.about import version
+from accessdesk_gui.ui.qtcompat import emit
 
 LOG_NAME = "accessdesk.log"
 LOG_MAX_BYTES = 1_000_000
@@ -181,7 +182,7 @@ def _excepthook(
         sys.__excepthook__(exc_type, exc, tb)
         return
     if _bridge is not None and threading.current_thread() is not threading.main_thread():
-        _bridge.crashed.emit((exc_type, exc, tb))
+        emit(_bridge.crashed, (exc_type, exc, tb))
         return
     report_exception(exc_type, exc, tb)
 
@@ -190,4 +191,6 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
     if args.exc_value is None or issubclass(args.exc_type, SystemExit):
         return
     if _bridge is not None:
-        _bridge.crashed.emit((args.exc_type, args.exc_value, args.exc_traceback))
+        emit(_bridge.crashed, (args.exc_type, args.exc_value, args.exc_traceback))
+    else:  # not installed from the UI thread: at least the default report
+        threading.__excepthook__(args)

@@ -46,6 +46,7 @@ from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ERROR_STYLE, ErrorForm, area, combo, date_line, line
 from accessdesk_gui.ui.operations import Op, user_message
 from accessdesk_gui.ui.printing import PrintUnavailable, Spooler, choose_printer
+from accessdesk_gui.ui.qtcompat import emit
 
 _INTRO = {
     LetterKind.ACKNOWLEDGEMENT: "Tells the requester we have the request, and the due date.",
@@ -256,7 +257,7 @@ class LettersSection(QGroupBox):
         kind = LetterKind(self.kind.currentData())
         dlg = self.issue_dialog(kind, str(self.language.currentData()))
         if dlg.exec():
-            self.changed.emit(self.detail.id)
+            emit(self.changed, self.detail.id)
 
     def issue_dialog(self, kind: LetterKind, language: str) -> ActionDialog:
         d = self.detail
@@ -364,7 +365,7 @@ class LettersSection(QGroupBox):
             self.say(f"{what} was saved to {path}.")
             self.reload(letter.id)
             if is_copy:
-                self.changed.emit(rid)
+                emit(self.changed, rid)
 
         def not_saved(exc: BaseException) -> None:  # a full or missing drive included
             text = exc.strerror if isinstance(exc, OSError) else None
@@ -395,7 +396,7 @@ class LettersSection(QGroupBox):
             self.say(f"{what} was sent to {printer}.")
             self.reload(letter.id)
             if is_copy:
-                self.changed.emit(rid)
+                emit(self.changed, rid)
 
         Op(self, send).success(sent).failure(
             lambda exc: self.say(user_message(exc), error=True), expected=(PrintUnavailable,)
@@ -409,7 +410,7 @@ class LettersSection(QGroupBox):
             return
         dlg = self.mailing_dialog(letter)
         if dlg.exec():
-            self.changed.emit(self.detail.id)
+            emit(self.changed, self.detail.id)
 
     def mailing_dialog(self, letter: IssuedLetter) -> ActionDialog:
         store, actor, today, section = self.store, self.actor, self.today, self

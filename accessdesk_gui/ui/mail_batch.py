@@ -16,6 +16,7 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.operations import Op, user_message
 from accessdesk_gui.ui.printing import PrintUnavailable, Spooler, choose_printer
+from accessdesk_gui.ui.qtcompat import emit
 
 
 class MailBatch(QObject):
@@ -103,7 +104,7 @@ class MailBatch(QObject):
         self.outcome = message
         show = QMessageBox.warning if warn else QMessageBox.information
         notify(show, self.parent_widget, message)
-        self.done.emit(message)
+        emit(self.done, message)
 
 
 def _cancelled_type() -> type[BaseException]:

@@ -39,6 +39,7 @@ from accessdesk_gui.services.queue import VIEW_LABELS, Query, View
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.login import PRELOAD_AT_LOGIN, preload
 from accessdesk_gui.ui.operations import Op, user_message
+from accessdesk_gui.ui.qtcompat import emit
 from accessdesk_gui.ui.queue_filters import QueueFilterBar, ReminderBanner
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
 
@@ -68,7 +69,7 @@ class QueueTable(QTableView):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            self.first_painted.emit()
+            emit(self.first_painted)
 
 
 class MainWindow(QMainWindow):

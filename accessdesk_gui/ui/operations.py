@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.services.errors import USER_ERRORS
+from accessdesk_gui.ui.qtcompat import emit
 
 T = TypeVar("T")
 
@@ -141,9 +142,9 @@ class _Task(QRunnable):
         try:
             result = self.fn()
         except BaseException as exc:  # every outcome is delivered: nothing dies silently
-            self.relay.finished.emit(None, exc)
+            emit(self.relay.finished, None, exc)
         else:
-            self.relay.finished.emit(result, None)
+            emit(self.relay.finished, result, None)
 
 
 # Ops under way, kept alive until their result is delivered.
@@ -201,7 +202,7 @@ class Op(Generic[T]):
 
     def report(self, done: int, total: int) -> None:
         if self._relay is not None:
-            self._relay.progressed.emit(done, total)
+            emit(self._relay.progressed, done, total)
 
     def run(self) -> Op[T]:
         relay = _Relay(self)

@@ -30,6 +30,7 @@ from accessdesk_gui.ui.attachment_viewer import AttachmentViewer
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, combo, date_line, line
 from accessdesk_gui.ui.operations import Op, user_message, warn
+from accessdesk_gui.ui.qtcompat import emit
 
 Work = Callable[[], object]  # the service call an ActionDialog runs as an op
 
@@ -92,7 +93,7 @@ class DeskPanel(QGroupBox):
             return
         dialog = make()  # type: ignore[operator]
         if dialog is not None and dialog.exec():
-            self.changed.emit(self.detail.id)
+            emit(self.changed, self.detail.id)
 
     # -- dialogs (returned unexecuted, so tests can drive them) -------------------------------
 
@@ -225,7 +226,7 @@ class DeskPanel(QGroupBox):
             text = "That file cannot be read." if isinstance(exc, OSError) else user_message(exc)
             warn(self, text)
 
-        Op(self, attach).success(lambda _aid: self.changed.emit(rid)).failure(
+        Op(self, attach).success(lambda _aid: emit(self.changed, rid)).failure(
             refused, expected=(OSError,)
         ).run()
 

@@ -35,6 +35,7 @@ from accessdesk_gui.ui.forms import ErrorForm, area, date_line
 from accessdesk_gui.ui.intake_facts import intake_rows
 from accessdesk_gui.ui.letters_panel import LettersSection
 from accessdesk_gui.ui.operations import Op
+from accessdesk_gui.ui.qtcompat import emit
 
 URGENCY_TEXT = {
     Urgency.OVERDUE: "OVERDUE",
@@ -178,10 +179,10 @@ class RequestDetailPanel(QWidget):
         self.letters.show_request(d, self.today)
         self.denials.today = self.today
         self.denials.show_request(d)
-        self.shown.emit(d)
+        emit(self.shown, d)
 
     def _denial_changed(self, request_id: int) -> None:
-        self.changed.emit(request_id)
+        emit(self.changed, request_id)
         self.show_request(request_id)
 
     def _fill_facts(self, rows: list[tuple[str, str]]) -> None:
@@ -203,7 +204,7 @@ class RequestDetailPanel(QWidget):
         if dialog is None:
             return
         if dialog.exec():
-            self.changed.emit(d.id)
+            emit(self.changed, d.id)
             self.show_request(d.id)
 
     def action_dialog(self, action: Action, d: RequestDetail) -> ActionDialog | None:

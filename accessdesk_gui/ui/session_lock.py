@@ -25,6 +25,7 @@ from accessdesk_gui.services import session
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.operations import Op, user_message
+from accessdesk_gui.ui.qtcompat import emit
 
 ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -106,7 +107,7 @@ class LockScreen(QDialog):
 
     def _unlocked(self, result: tuple[Actor, bool]) -> None:
         actor, same = result
-        self.unlocked.emit(actor, same)
+        emit(self.unlocked, actor, same)
         self.done(QDialog.DialogCode.Accepted)
 
     def reject(self) -> None:  # Esc does not leave the lock screen
@@ -182,7 +183,7 @@ class SessionGuard(QObject):
                 if w is not self.window:
                     w.close()
             self.actor = actor
-            self.switched.emit(actor)
+            emit(self.switched, actor)
         self.covered = []
         self.lock_screen = None
         self.locked = False

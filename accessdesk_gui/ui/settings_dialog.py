@@ -40,7 +40,8 @@ from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.store import keys
 from accessdesk_gui.store.db import Store
 from accessdesk_gui.ui.forms import ERROR_STYLE
-from accessdesk_gui.ui.operations import Op, user_message
+from accessdesk_gui.ui.operations import Op, user_message, wait_idle
+from accessdesk_gui.ui.qtcompat import emit
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -293,6 +294,7 @@ class BackupTab(QWidget):
         if not self.confirm(summary):
             self.backup_status.ok("Not restored; nothing was changed.")
             return check
+        wait_idle()  # no op may still be using the store
         self.store.close()  # no connection may stay open on the file being replaced
         try:
             result = backups.restore(
@@ -314,7 +316,7 @@ class BackupTab(QWidget):
             "start it again and log in.",
             False,
         )
-        self.restored.emit(result)
+        emit(self.restored, result)
         return check
 
 

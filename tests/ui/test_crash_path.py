@@ -153,3 +153,24 @@ def test_ops_run_on_one_worker_in_order_and_report_on_the_ui_thread(qtbot) -> No
     finally:
         operations.wait_idle()
         operations.use_pool(old)
+
+
+def test_emitting_many_times_does_not_free_true(qtbot) -> None:
+    """PySide6 6.12's emit() drops a reference to True each time (ui/qtcompat.py): a long
+    day's ops would free it and abort the app. Every emit in ui/ goes through emit()."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    from accessdesk_gui.ui.qtcompat import emit
+
+    class Source(QObject):
+        said = Signal(object)
+
+    source, heard = Source(), []
+    source.said.connect(heard.append)
+    before = sys.getrefcount(True)
+    for n in range(20_000):  # more than the references a loaded app holds
+        emit(source.said, n)
+    assert len(heard) == 20_000
+    assert sys.getrefcount(True) >= before
