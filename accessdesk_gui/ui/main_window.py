@@ -54,6 +54,9 @@ REMINDER_CHECK_MS = 5 * 60 * 1000
 # What the request panels and actions need, imported on the worker after the first
 # paint. Qt widget modules are imported on the UI thread (in _complete).
 BACKGROUND_IMPORTS = PRELOAD_AT_LOGIN
+# Then the letter engine (ReportLab, pypdf): imported on the worker, the first letter
+# would hold the UI thread up to ~100 ms through the GIL (bench/bench_ui_pauses.py).
+LETTER_IMPORTS = ("accessdesk_gui.letters.render", "accessdesk_gui.letters.pdftools")
 
 
 class QueueTable(QTableView):
@@ -248,6 +251,7 @@ class MainWindow(QMainWindow):
         self._update_counts()  # with the reminder, on the worker
         # The imports for the request panels follow on the same worker.
         Op(self, preload).success(lambda _: self._complete()).run()
+        Op(self, lambda: preload(LETTER_IMPORTS)).run()
 
     @property
     def ready(self) -> bool:
