@@ -307,8 +307,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv)
 from accessdesk_gui.store.db import Store
-from accessdesk_gui.ui.app import PRELOAD_AT_LOGIN, _preload
-from accessdesk_gui.ui.login import LoginDialog
+from accessdesk_gui.ui.login import LoginDialog, preload
+from accessdesk_gui.ui.operations import Op
 from accessdesk_gui.ui.main_window import MainWindow
 # As ui/app.py does: integrity check in the background, the log-in shown, then the rest
 # of the app imported while the user types.
@@ -318,7 +318,7 @@ d.show()
 app.processEvents()
 print("READY", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 shown = time.perf_counter()
-_preload(PRELOAD_AT_LOGIN)
+Op(None, preload).run()  # on the worker, as ui/app.py does
 
 def check_done():
     if store.check_pending():
@@ -335,9 +335,12 @@ def log_in():
     d.form.fields["username"].setText("bench")
     d.form.fields["password"].setText(sys.argv[2])
     pressed = time.perf_counter()
+    d.accepted.connect(lambda: open_window(pressed))  # the log-in op runs on the worker
     d._on_ok()
+
+def open_window(pressed):
     assert d.actor is not None, "log-in failed"
-    w = MainWindow(store, d.actor)
+    w = globals()["window"] = MainWindow(store, d.actor)  # kept: no parent holds it
 
     def painted():
         print("LOGIN", round((time.perf_counter() - pressed) * 1000), flush=True)

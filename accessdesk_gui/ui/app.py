@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,25 +26,15 @@ from accessdesk_gui.services.workspace import (
     open_workspace,
     passphrase_from_environment,
 )
+from accessdesk_gui.ui import errors, operations
 from accessdesk_gui.ui.forms import FormDialog
-from accessdesk_gui.ui.login import LoginDialog
-from accessdesk_gui.ui.main_window import BACKGROUND_IMPORTS, MainWindow
+from accessdesk_gui.ui.login import LoginDialog, preload
+from accessdesk_gui.ui.main_window import MainWindow
+from accessdesk_gui.ui.operations import Op, user_message
 
 if TYPE_CHECKING:
     from accessdesk_gui.ui.dialogs import SetupDialog
     from accessdesk_gui.ui.session_lock import SessionGuard
-
-# Only what the log-in shows is imported before it; the rest (the ORM, the services, the
-# password check) loads on this thread while the user types (docs/performance.md).
-PRELOAD_AT_LOGIN = ("accessdesk_gui.services.auth", *BACKGROUND_IMPORTS)
-
-
-def _preload(names: tuple[str, ...]) -> None:
-    def run() -> None:
-        for name in names:
-            importlib.import_module(name)
-
-    threading.Thread(target=run, name="preload", daemon=True).start()
 
 
 def _app() -> QApplication:
@@ -54,6 +42,8 @@ def _app() -> QApplication:
     if isinstance(app, QApplication):
         return app
     app = QApplication(sys.argv)
+    # From here on nothing unexpected is silent, even in a windowed build (ui/errors.py).
+    errors.install()
     app.setApplicationName("AccessDesk")
     app.setOrganizationName("AccessDesk")
     icon = resource_dir() / "icons" / "accessdesk-256.png"
@@ -94,6 +84,17 @@ def _smoke_hooks(app: QApplication) -> None:
     QTimer.singleShot(0, shown)
 
 
+def start_login(store: Store) -> LoginDialog:
+    """The log-in dialog, with the ORM and services loading on the worker once it shows.
+
+    Only what the log-in shows is imported before it; the rest loads while the user
+    types, and the log-in op queues behind it on the same worker (docs/performance.md).
+    """
+    dialog = LoginDialog(store)
+    QTimer.singleShot(0, lambda: Op(None, preload).run())  # after it shows
+    return dialog
+
+
 def run_app(db_path: Path | None = None) -> int:
     app = _app()
     _smoke_hooks(app)
@@ -113,8 +114,7 @@ def run_app(db_path: Path | None = None) -> int:
         store = workspace.store
         dialog: LoginDialog | SetupDialog
         if practice.is_set_up(store):
-            dialog = LoginDialog(store)
-            QTimer.singleShot(0, lambda: _preload(PRELOAD_AT_LOGIN))  # after it shows
+            dialog = start_login(store)
         else:
             from accessdesk_gui.ui.dialogs import SetupDialog
 
@@ -129,9 +129,10 @@ def run_app(db_path: Path | None = None) -> int:
     except StartDeclined:  # no keyring, and the user chose to quit
         return 0
     except USER_ERRORS as exc:
+        operations.wait_idle()
         if workspace is not None:
             workspace.close()
-        QMessageBox.critical(None, "AccessDesk", str(exc))
+        QMessageBox.critical(None, "AccessDesk", user_message(exc))
         return 2
     assert workspace is not None
     workspace.hold_for(actor)
@@ -142,6 +143,7 @@ def run_app(db_path: Path | None = None) -> int:
     guard = _guard(window, workspace)
     code = app.exec()
     guard.stop()
+    operations.wait_idle()  # an op still running finishes before its store closes
     workspace.close()
     return code
 
@@ -194,13 +196,16 @@ def _close_if_damaged(dialog: FormDialog, store: Store) -> None:
 
 
 def _daily_backup(store: Store, username: str) -> None:
-    """The automatic daily backup at start; a failure is shown, never silent."""
-    from accessdesk_gui.services import backups
+    """The automatic daily backup at start, on the worker; a failure is shown, never silent."""
 
-    try:
-        backups.backup_if_due(store, username)
-    except USER_ERRORS as exc:
-        QMessageBox.warning(None, "AccessDesk: backup", str(exc))
+    def back_up() -> object:
+        from accessdesk_gui.services import backups
+
+        return backups.backup_if_due(store, username)
+
+    Op(None, back_up).failure(
+        lambda exc: QMessageBox.warning(None, "AccessDesk: backup", user_message(exc))
+    ).run()
 
 
 def _guard(window: MainWindow, workspace: Workspace) -> SessionGuard:
@@ -241,6 +246,7 @@ def run_demo(db_path: Path | None = None) -> int:
         window = MainWindow(store, actor, title_suffix=" — DEMO (fictional data, not saved)")
         window.show()
         code = app.exec()
+        operations.wait_idle()
         store.close()
         return code
     finally:

@@ -9,7 +9,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
-    QMessageBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -19,8 +18,9 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.domain.drs import ItemAction
 from accessdesk_gui.services import drs
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.workspace import Store
+from accessdesk_gui.ui.operations import Op, user_message, warn
+from accessdesk_gui.ui.qtcompat import emit
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ACTION_TEXT = {
@@ -66,10 +66,18 @@ class ChecklistPanel(QWidget):
         if request_id is None:
             self.heading.setText("Collection checklist")
             return
-        try:
-            cl = drs.request_checklist(self.store, self.actor, request_id)
-        except USER_ERRORS as exc:
-            self.heading.setText(str(exc))
+        store, actor = self.store, self.actor
+
+        def failed(exc: BaseException) -> None:
+            if self.request_id == request_id:
+                self.heading.setText(user_message(exc))
+
+        Op(self, lambda: drs.request_checklist(store, actor, request_id)).success(
+            lambda cl: self._build(request_id, cl)
+        ).failure(failed).run()
+
+    def _build(self, request_id: int, cl: drs.RequestChecklist) -> None:
+        if self.request_id != request_id:  # another request was chosen meanwhile
             return
         self.checklist = cl
         if cl.map_version is None:
@@ -146,23 +154,38 @@ class ChecklistPanel(QWidget):
         item_id = item.data(0, ITEM_ID_ROLE)
         if item_id is None:
             return
-        try:
-            if item.checkState(0) == Qt.CheckState.Checked:
-                drs.check_off(
-                    self.store, self.actor, int(item_id), self.today, request_id=self.request_id
-                )
+        store, actor, today, rid = self.store, self.actor, self.today, self.request_id
+        checked = item.checkState(0) == Qt.CheckState.Checked
+
+        def tick() -> None:
+            if checked:
+                drs.check_off(store, actor, int(item_id), today, request_id=rid)
             else:
-                drs.reopen(self.store, self.actor, int(item_id), request_id=self.request_id)
-        except USER_ERRORS as exc:
-            QMessageBox.warning(self, "AccessDesk", str(exc))
-        # Update in place: clearing the tree here would delete the item whose signal this is.
-        self._refresh_in_place()
-        self.changed.emit(self.request_id)
+                drs.reopen(store, actor, int(item_id), request_id=rid)
+
+        def ticked(_: object) -> None:
+            self._refresh_in_place()
+            emit(self.changed, rid)
+
+        def refused(exc: BaseException) -> None:
+            warn(self, user_message(exc))
+            self._refresh_in_place()  # the box shows what is recorded, not the click
+
+        Op(self, tick).success(ticked).failure(refused).run()
 
     def _refresh_in_place(self) -> None:
-        if self.request_id is None:
+        """Re-read the checklist and update the items in place: clearing the tree would
+        delete the item whose signal started this."""
+        rid, store, actor = self.request_id, self.store, self.actor
+        if rid is None:
             return
-        cl = drs.request_checklist(self.store, self.actor, self.request_id)
+        Op(self, lambda: drs.request_checklist(store, actor, rid)).success(
+            lambda cl: self._update_items(rid, cl)
+        ).run()
+
+    def _update_items(self, request_id: int, cl: drs.RequestChecklist) -> None:
+        if self.request_id != request_id:
+            return
         self.checklist = cl
         by_id = {i.id: i for i in cl.items}
         self._loading = True

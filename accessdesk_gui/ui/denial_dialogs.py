@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -35,12 +34,13 @@ from accessdesk_gui.domain.lifecycle import Status
 from accessdesk_gui.services import denials, review
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.denials import DenialStatus, DenialView, DraftInput, PartInput
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.services.review import QueueKind, ReviewStatus
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import FormDialog
 from accessdesk_gui.ui.forms import ERROR_STYLE, area, combo, date_line, line
+from accessdesk_gui.ui.operations import Op, show_user_error, user_message
+from accessdesk_gui.ui.qtcompat import emit
 
 _OPEN = (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED)
 RELEASED = ""
@@ -423,31 +423,41 @@ class DenialComposerDialog(FormDialog):
         )
 
     def submit(self) -> None:
-        self.denial_id = denials.draft_denial(self.store, self.actor, self.request.id, self.draft())
+        store, actor, rid, draft = self.store, self.actor, self.request.id, self.draft()
+        self.run_op(
+            lambda: denials.draft_denial(store, actor, rid, draft),
+            lambda denial_id: setattr(self, "denial_id", denial_id),
+        )
 
-    def preview(self) -> bytes | None:
-        """Render the letter this draft would make; show what is missing instead if any."""
+    def preview(self) -> None:
+        """Render the letter this draft would make (on the worker); show what is missing
+        instead if any."""
         self.form.clear_errors()
         try:
-            composed = denials.compose_draft(
-                self.store, self.actor, self.request.id, self.draft(), self.today
-            )
-        except InvalidInput as exc:
-            self.form.show_error(exc.field, exc.message)
-            return None
-        except USER_ERRORS as exc:
-            self.form.show_error("", str(exc))
-            return None
-        if composed.missing:
-            self.form.show_error(
-                "", "The letter would lack: " + "; ".join(m.rstrip(".") for m in composed.missing)
-            )
-            return None
-        from accessdesk_gui.letters import render_letter
+            draft = self.draft()
+        except InvalidInput as exc:  # a quick check of the typed values, no store work
+            show_user_error(self, exc)
+            return
+        store, actor, rid, today = self.store, self.actor, self.request.id, self.today
 
-        pdf = render_letter(composed.data)
-        self.show_preview(pdf)
-        return pdf
+        def compose() -> tuple[list[str], bytes | None]:
+            composed = denials.compose_draft(store, actor, rid, draft, today)
+            if composed.missing:
+                return composed.missing, None
+            from accessdesk_gui.letters import render_letter
+
+            return [], render_letter(composed.data)
+
+        def composed(result: tuple[list[str], bytes | None]) -> None:
+            missing, pdf = result
+            if pdf is None:
+                self.form.show_error(
+                    "", "The letter would lack: " + "; ".join(m.rstrip(".") for m in missing)
+                )
+                return
+            self.show_preview(pdf)
+
+        Op(self, compose).success(composed).run()
 
     def show_preview(self, pdf: bytes) -> None:
         LetterPreviewDialog.show_pdf(pdf, "Letter preview (not issued)", self)
@@ -512,7 +522,14 @@ class SignOffDialog(FormDialog):
         self.form.add("password", "Your password, again:", _password_line())
 
     def submit(self) -> None:
-        denials.sign_denial(self.store, self.actor, self.denial_id, self.form.text("password"))
+        store, actor, did, password = (
+            self.store,
+            self.actor,
+            self.denial_id,
+            self.form.text("password"),
+        )
+        # The password is checked again (argon2): on the worker.
+        self.run_op(lambda: denials.sign_denial(store, actor, did, password))
 
 
 class IssueDenialDialog(FormDialog):
@@ -547,18 +564,22 @@ class IssueDenialDialog(FormDialog):
         b.clicked.connect(self.preview)
 
     def preview(self) -> None:
+        self.form.clear_errors()
         try:
-            pdf = denials.preview_letter(
-                self.store, self.actor, self.denial_id, self.form.date("date")
-            )
-        except USER_ERRORS as exc:
-            self.form.show_error("", str(exc))
+            day = self.form.date("date")
+        except InvalidInput as exc:
+            show_user_error(self, exc)
             return
-        LetterPreviewDialog.show_pdf(pdf, "Letter preview (not issued)", self)
+        store, actor, did = self.store, self.actor, self.denial_id
+        Op(self, lambda: denials.preview_letter(store, actor, did, day)).success(
+            lambda pdf: LetterPreviewDialog.show_pdf(pdf, "Letter preview (not issued)", self)
+        ).run()
 
     def submit(self) -> None:
-        self.letter = denials.issue_denial(
-            self.store, self.actor, self.denial_id, self.form.date("date")
+        store, actor, did, day = self.store, self.actor, self.denial_id, self.form.date("date")
+        self.run_op(
+            lambda: denials.issue_denial(store, actor, did, day),
+            lambda letter: setattr(self, "letter", letter),
         )
 
 
@@ -584,8 +605,11 @@ class ReviewRequestDialog(FormDialog):
         self.form.add("note", "How it was asked (optional):", area())
 
     def submit(self) -> None:
-        self.review_id = review.request_review(
-            self.store, self.actor, self.denial_id, self.form.date("date"), self.form.text("note")
+        store, actor, did = self.store, self.actor, self.denial_id
+        day, note = self.form.date("date"), self.form.text("note")
+        self.run_op(
+            lambda: review.request_review(store, actor, did, day, note),
+            lambda review_id: setattr(self, "review_id", review_id),
         )
 
 
@@ -625,8 +649,10 @@ class ReferReviewDialog(FormDialog):
         uid = self.form.text("reviewer")
         if not uid:
             raise InvalidInput("reviewer", "choose a designated reviewing official.")
-        self.letter = review.assign_reviewer(
-            self.store, self.actor, self.review_id, int(uid), self.form.date("date")
+        store, actor, rid, day = self.store, self.actor, self.review_id, self.form.date("date")
+        self.run_op(
+            lambda: review.assign_reviewer(store, actor, rid, int(uid), day),
+            lambda letter: setattr(self, "letter", letter),
         )
 
 
@@ -682,15 +708,18 @@ class ReviewDecisionDialog(FormDialog):
                 reversed_parts.append(p.key)
             else:
                 upheld[p.key] = GroundCode(choice)
-        self.letter = review.decide_review(
-            self.store,
-            self.actor,
-            self.review_id,
-            upheld,
-            reversed_parts,
+        store, actor, rid = self.store, self.actor, self.review_id
+        day, password, rationale = (
             self.form.date("date"),
             self.form.text("password"),
             self.form.text("rationale"),
+        )
+        # Signed with the password again (argon2), and a letter made: on the worker.
+        self.run_op(
+            lambda: review.decide_review(
+                store, actor, rid, upheld, reversed_parts, day, password, rationale
+            ),
+            lambda letter: setattr(self, "letter", letter),
         )
 
 
@@ -753,7 +782,7 @@ class MyQueueDialog(QDialog):
         if row < 0 or row >= len(self.items):
             return
         if self.dialog_for(row).exec():
-            self.changed.emit()
+            emit(self.changed)
             self.refresh()
 
 
@@ -797,15 +826,32 @@ class DenialPanel(QGroupBox):
         if d is None:
             self.hide()
             return
-        try:
-            items = denials.denials_for_request(self.store, self.actor, d.id)
-        except USER_ERRORS:
-            items = []
+        store, actor = self.store, self.actor
+
+        def load() -> list[tuple[DenialView, list[review.ReviewView]]]:
+            return [
+                (den, review.reviews_for_denial(store, actor, den.id))
+                for den in denials.denials_for_request(store, actor, d.id)
+            ]
+
+        def failed(exc: BaseException) -> None:
+            if self.request is d:
+                self.show()
+                self.lay.addWidget(_wrap(html.escape(user_message(exc))))
+
+        Op(self, load).success(lambda items: self._fill(d, items)).failure(failed).run()
+
+    def _fill(
+        self, d: RequestDetail, loaded: list[tuple[DenialView, list[review.ReviewView]]]
+    ) -> None:
+        if self.request is not d:  # another request was chosen meanwhile
+            return
+        items = [den for den, _ in loaded]
         if not items and d.status not in _OPEN:
             self.hide()
             return
         self.show()
-        for den in items:
+        for den, reviews in loaded:
             if den.status is DenialStatus.DISCARDED:
                 continue
             denied = ", ".join(p.description for p in den.parts if p.denied)
@@ -820,7 +866,6 @@ class DenialPanel(QGroupBox):
                     f"{html.escape(den.signature.licence_number)}) "
                     f"{den.signature.signed_at:%Y-%m-%d %H:%M} UTC"
                 )
-            reviews = review.reviews_for_denial(self.store, self.actor, den.id)
             for rv in reviews:
                 text += f"<br>Review {rv.id}: {html.escape(review.REVIEW_STATUS_LABELS[rv.status])}"
                 if rv.reviewer:
@@ -887,7 +932,7 @@ class DenialPanel(QGroupBox):
     def _run(self, dialog: QDialog) -> bool:
         if dialog.exec():
             assert self.request is not None
-            self.changed.emit(self.request.id)
+            emit(self.changed, self.request.id)
             return True
         return False
 
@@ -901,12 +946,10 @@ class DenialPanel(QGroupBox):
         self._run(IssueDenialDialog(self.store, self.actor, denial_id, self.today, self))
 
     def view_letter(self, denial_id: int) -> None:
-        try:
-            pdf = denials.letter_pdf(self.store, self.actor, denial_id)
-        except USER_ERRORS as exc:
-            QMessageBox.warning(self, "AccessDesk", str(exc))
-            return
-        LetterPreviewDialog.show_pdf(pdf, f"Denial letter {denial_id}", self)
+        store, actor = self.store, self.actor
+        Op(self, lambda: denials.letter_pdf(store, actor, denial_id)).success(
+            lambda pdf: LetterPreviewDialog.show_pdf(pdf, f"Denial letter {denial_id}", self)
+        ).run()
 
     def ask_review(self, denial_id: int) -> None:
         self._run(ReviewRequestDialog(self.store, self.actor, denial_id, self.today, self))

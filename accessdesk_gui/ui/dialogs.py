@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -53,33 +54,44 @@ class SetupDialog(FormDialog):
         f = self.form
         if f.text("password") != f.text("password2"):
             raise InvalidInput("password2", "does not match the password.")
-        self.actor = practice.set_up(
-            self.store,
-            practice.PracticeInfo(
-                f.text("practice_name"), f.text("address"), f.text("phone"), f.text("state")
-            ),
-            f.text("username"),
-            f.text("full_name"),
-            f.text("password"),
+        store = self.store
+        info = practice.PracticeInfo(
+            f.text("practice_name"), f.text("address"), f.text("phone"), f.text("state")
+        )
+        username, full_name, password = f.text("username"), f.text("full_name"), f.text("password")
+        # The administrator's password is hashed (argon2): on the worker.
+        self.run_op(
+            lambda: practice.set_up(store, info, username, full_name, password),
+            lambda actor: setattr(self, "actor", actor),
         )
 
 
 class ActionDialog(FormDialog):
-    """A lifecycle action: its fields, then one service call when OK is pressed."""
+    """A lifecycle action: its fields, then one service call when OK is pressed.
+
+    ``run(form)`` reads and checks the fields on the UI thread. It either returns the
+    service call to make, as a function of no arguments: it then runs as an op on the
+    worker, ``done(result)`` follows on the UI thread and the dialog closes; or it does
+    the (quick) work itself and returns None.
+    """
 
     def __init__(
         self,
         title: str,
         intro: str,
         ok_text: str,
-        run: Callable[[ErrorForm], None],
+        run: Callable[[ErrorForm], Callable[[], Any] | None],
         parent: QWidget | None = None,
+        done: Callable[[Any], None] | None = None,
     ) -> None:
         super().__init__(title, intro, ok_text, parent)
         self._run = run
+        self._done = done
 
     def submit(self) -> None:
-        self._run(self.form)
+        work = self._run(self.form)
+        if work is not None:
+            self.run_op(work, self._done)
 
 
 class NoKeyringDialog(FormDialog):

@@ -47,8 +47,9 @@ from accessdesk_gui.letters.drs_policy import letterhead_of, render_policy
 from accessdesk_gui.services import drs as drs_service
 from accessdesk_gui.services import practice
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.workspace import Store
+from accessdesk_gui.ui.operations import Op, user_message
+from accessdesk_gui.ui.qtcompat import emit
 
 ERROR_STYLE = "color: #b00020;"
 PSY = "exceptions.psychotherapy_notes"
@@ -735,7 +736,7 @@ class ReviewPage(_Page):
         self.accept_gaps = QCheckBox("Save with these gaps open (they are listed in the policy)")
         self.accept_gaps.setObjectName("accept_gaps")
         lay.addWidget(self.accept_gaps)
-        self.accept_gaps.toggled.connect(lambda _b: self.completeChanged.emit())
+        self.accept_gaps.toggled.connect(lambda _b: emit(self.completeChanged))
         self.effective.textChanged.connect(lambda _t: self._check())
 
     def load(self) -> None:
@@ -792,7 +793,7 @@ class ReviewPage(_Page):
                 "retrieval procedure, and the responsibilities are named."
             )
         self.accept_gaps.setVisible(bool(self.gaps))
-        self.completeChanged.emit()
+        emit(self.completeChanged)
 
     def gap_codes(self) -> list[d.GapCode]:
         return [g.code for g in self.gaps]
@@ -847,8 +848,10 @@ class DrsWizard(QWizard):
 
     def save_draft(self) -> None:
         # A draft is a convenience; if it cannot be written the wizard keeps working.
-        with contextlib.suppress(*USER_ERRORS):
-            drs_service.save_draft(self.store, self.actor, self.state)
+        store, actor, state = self.store, self.actor, self.state
+        Op(self, lambda: drs_service.save_draft(store, actor, state)).failure(
+            lambda _exc: None
+        ).run()
 
     def reject(self) -> None:
         """Closing keeps what was entered: the current page's fields, then the draft."""
@@ -864,39 +867,53 @@ class DrsWizard(QWizard):
         review._check()
         if review.map is None:
             return
-        try:
-            self.saved = drs_service.save_map(
-                self.store,
-                self.actor,
-                review.map,
-                review.map.effective,
-                accept_gaps=review.accept_gaps.isChecked(),
-                today=self.today,
-            )
-        except InvalidInput as exc:
-            review.problem.setText(f"{exc.field}: {exc.message}")
-            return
-        except USER_ERRORS as exc:
-            review.problem.setText(str(exc))
-            return
-        # Saved: from here on the wizard closes whatever happens to the PDF, so a second
-        # click cannot save the same map twice.
+        store, actor, today, m = self.store, self.actor, self.today, review.map
+        accept_gaps, gaps = review.accept_gaps.isChecked(), review.gaps
         path_text = review.policy_path.text().strip()
-        if path_text:
+
+        def save() -> tuple[drs_service.StoredVersion, Path | None, str]:
+            saved = drs_service.save_map(
+                store, actor, m, m.effective, accept_gaps=accept_gaps, today=today
+            )
+            # Saved: from here on the wizard closes whatever happens to the PDF, so a
+            # second click cannot save the same map twice.
+            if not path_text:
+                return saved, None, ""
             try:
-                info = practice.get_practice(self.store)
+                info = practice.get_practice(store)
                 pdf = render_policy(
-                    self.saved.map,
+                    saved.map,
                     letterhead_of(info.name, info.address, info.phone),
-                    review.gaps,
-                    self.saved.saved_by,
-                    self.today,
+                    gaps,
+                    saved.saved_by,
+                    today,
                 )
                 Path(path_text).write_bytes(pdf)
-                self.policy_written = Path(path_text)
             except OSError as exc:
-                self.policy_error = (
-                    f"Version {self.saved.version} is saved, but the policy could not be "
-                    f"written to {path_text}: {exc.strerror}. Use 'accessdesk drs policy'."
+                return (
+                    saved,
+                    None,
+                    (
+                        f"Version {saved.version} is saved, but the policy could not be "
+                        f"written to {path_text}: {exc.strerror}. Use 'accessdesk drs policy'."
+                    ),
                 )
-        super().accept()
+            return saved, Path(path_text), ""
+
+        def saved(result: tuple[drs_service.StoredVersion, Path | None, str]) -> None:
+            self.saved, self.policy_written, error = result
+            self.policy_error = error or self.policy_error
+            finish()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, InvalidInput):
+                review.problem.setText(f"{exc.field}: {exc.message}")
+            else:
+                review.problem.setText(user_message(exc))
+
+        finish = super().accept
+        button = self.button(QWizard.WizardButton.FinishButton)
+        button.setEnabled(False)  # the map and its policy are saved and rendered on the worker
+        Op(self, save).success(saved).failure(refused).finally_(
+            lambda: button.setEnabled(True)
+        ).run()

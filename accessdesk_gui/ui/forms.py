@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from accessdesk_gui.domain.errors import InvalidInput
 from accessdesk_gui.services.errors import USER_ERRORS
+from accessdesk_gui.ui.operations import Op, show_user_error
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -135,7 +137,13 @@ def area(text: str = "", placeholder: str = "") -> QPlainTextEdit:
 
 
 class FormDialog(QDialog):
-    """A dialog around an ErrorForm whose OK runs ``submit``; errors stay in the dialog."""
+    """A dialog around an ErrorForm whose OK runs ``submit``; errors stay in the dialog.
+
+    ``submit`` checks what it can at once (raising InvalidInput for a field) and either
+    does nothing slow, and the dialog closes, or hands its service call to ``run_op``: the
+    call runs on the worker, OK waits meanwhile, and the dialog closes when it succeeds.
+    Either way a user error shows at its field or on the message line.
+    """
 
     def __init__(
         self, title: str, intro: str = "", ok_text: str = "OK", parent: QWidget | None = None
@@ -157,18 +165,42 @@ class FormDialog(QDialog):
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
+        self._pending = False
 
     def submit(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def run_op(
+        self,
+        fn: Callable[[], Any],
+        done: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+        progress: str = "",
+    ) -> Op[Any]:
+        """Run ``fn`` off the UI thread; ``done(result)`` then closes the dialog."""
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self._pending = True
+
+        def succeeded(result: Any) -> None:
+            if done is not None:
+                done(result)
+            self.accept()
+
+        op = Op(self, fn).success(succeeded).finally_(lambda: ok.setEnabled(True))
+        if failed is not None:
+            op.failure(failed)
+        if progress:
+            op.with_progress(progress)
+        return op.run()
+
     def _on_ok(self) -> None:
         self.form.clear_errors()
+        self._pending = False
         try:
             self.submit()
-        except InvalidInput as exc:
-            self.form.show_error(exc.field, exc.message)
+        except USER_ERRORS as exc:  # a quick check in submit, before any op
+            show_user_error(self, exc)
             return
-        except USER_ERRORS as exc:
-            self.form.show_error("", str(exc))
-            return
-        self.accept()
+        if not self._pending:
+            self.accept()

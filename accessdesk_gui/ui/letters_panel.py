@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
 from PySide6.QtPdf import QPdfDocument
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.letters import LetterKind
 from accessdesk_gui.services import letters
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.letters import (
     COMPOSED_KINDS,
     KIND_LABELS,
@@ -44,7 +44,9 @@ from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ERROR_STYLE, ErrorForm, area, combo, date_line, line
+from accessdesk_gui.ui.operations import Op, user_message
 from accessdesk_gui.ui.printing import PrintUnavailable, Spooler, choose_printer
+from accessdesk_gui.ui.qtcompat import emit
 
 _INTRO = {
     LetterKind.ACKNOWLEDGEMENT: "Tells the requester we have the request, and the due date.",
@@ -166,6 +168,7 @@ class LettersSection(QGroupBox):
             self.buttons[name] = b
         row.addStretch(1)
         lay.addLayout(row)
+        self.preview_dialog: PdfPreviewDialog | None = None  # the last one opened
         self.status = QLabel()
         self.status.setObjectName("letters_status")
         self.status.setWordWrap(True)
@@ -187,12 +190,26 @@ class LettersSection(QGroupBox):
         self.reload()
 
     def reload(self, select_id: int | None = None) -> None:
-        self.items = []
-        if self.detail is not None:
-            try:
-                self.items = letters.list_letters(self.store, self.actor, self.detail.id)
-            except USER_ERRORS as exc:
-                self.say(str(exc), error=True)
+        """List the request's letters (read on the worker)."""
+        detail, store, actor = self.detail, self.store, self.actor
+        if detail is None:
+            self._fill([], select_id)
+            return
+
+        def listed(items: list[IssuedLetter]) -> None:
+            if self.detail is detail:  # not another request's, chosen meanwhile
+                self._fill(items, select_id)
+
+        def failed(exc: BaseException) -> None:
+            self._fill([], select_id)
+            self.say(user_message(exc), error=True)
+
+        Op(self, lambda: letters.list_letters(store, actor, detail.id)).success(listed).failure(
+            failed
+        ).run()
+
+    def _fill(self, items: list[IssuedLetter], select_id: int | None) -> None:
+        self.items = items
         self.table.setRowCount(len(self.items))
         for r, x in enumerate(self.items):
             state = x.state_text(self.today)
@@ -240,7 +257,7 @@ class LettersSection(QGroupBox):
         kind = LetterKind(self.kind.currentData())
         dlg = self.issue_dialog(kind, str(self.language.currentData()))
         if dlg.exec():
-            self.changed.emit(self.detail.id)
+            emit(self.changed, self.detail.id)
 
     def issue_dialog(self, kind: LetterKind, language: str) -> ActionDialog:
         d = self.detail
@@ -248,19 +265,21 @@ class LettersSection(QGroupBox):
         store, actor = self.store, self.actor
         section = self
 
-        def run(f: ErrorForm) -> None:
+        def run(f: ErrorForm) -> Callable[[], IssuedLetter]:
             extra: dict[str, object] = {}
             for name in ("fee_estimate", "unclear_points", "release_items", "amount_due"):
                 if name in f.fields:
                     extra[name] = f.text(name)
             if "email_address" in f.fields:
                 extra["email_address"] = f.text("email_address")
-            issued = letters.issue_letter(
-                store, actor, d.id, kind, language, extra, f.date("letter_date")
-            )
-            section.last_issued = issued
-            section.reload(issued.id)
-            section.say(f"{issued.title} issued. It counts as sent once you record the mailing.")
+            on = f.date("letter_date")
+            # Rendering and storing the PDF takes a few hundred ms: on the worker.
+            return lambda: letters.issue_letter(store, actor, d.id, kind, language, extra, on)
+
+        def issued(letter: IssuedLetter) -> None:
+            section.last_issued = letter
+            section.reload(letter.id)
+            section.say(f"{letter.title} issued. It counts as sent once you record the mailing.")
 
         dlg = ActionDialog(
             f"Issue: {KIND_LABELS[kind]} ({LANGUAGES[language].split()[0]})",
@@ -268,6 +287,7 @@ class LettersSection(QGroupBox):
             "Issue",
             run,
             self,
+            issued,
         )
         f = dlg.form
         date = self.today
@@ -296,18 +316,22 @@ class LettersSection(QGroupBox):
 
     # -- outputs ------------------------------------------------------------------------
 
-    def preview(self) -> PdfPreviewDialog | None:
+    def preview(self) -> None:
         letter = self.selected()
         if letter is None:
-            return None
-        try:
-            pdf = letters.original_pdf(self.store, self.actor, letter.id)
-        except USER_ERRORS as exc:
-            self.say(str(exc), error=True)
-            return None
-        dlg = PdfPreviewDialog(pdf, f"{letter.title} — preview", self)
-        self.open_dialog(dlg)
-        return dlg
+            return
+        store, actor = self.store, self.actor
+
+        def opened(pdf: bytes) -> None:
+            dlg = PdfPreviewDialog(pdf, f"{letter.title} — preview", self)
+            self.preview_dialog = dlg
+            self.open_dialog(dlg)
+
+        Op(self, lambda: letters.original_pdf(store, actor, letter.id)).success(opened).run()
+
+    def say_error(self, text: str) -> None:
+        """Where an op started here shows a user error (ui/operations.show_user_error)."""
+        self.say(text, error=True)
 
     def open_dialog(self, dlg: QDialog) -> None:
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -328,18 +352,26 @@ class LettersSection(QGroupBox):
         )
         if not path:
             return
-        try:
-            out = letters.letter_for_output(self.store, self.actor, letter.id, "save")
+        store, actor, rid = self.store, self.actor, self.detail.id
+
+        def save() -> bool:
+            out = letters.letter_for_output(store, actor, letter.id, "save")
             with open(path, "wb") as fh:
                 fh.write(out.pdf)
-        except (*USER_ERRORS, OSError) as exc:
-            self.say(f"Not saved: {exc}", error=True)
-            return
-        what = "A copy marked COPY" if out.is_copy else "The letter"
-        self.say(f"{what} was saved to {path}.")
-        self.reload(letter.id)
-        if out.is_copy:
-            self.changed.emit(self.detail.id)
+            return out.is_copy
+
+        def saved(is_copy: bool) -> None:
+            what = "A copy marked COPY" if is_copy else "The letter"
+            self.say(f"{what} was saved to {path}.")
+            self.reload(letter.id)
+            if is_copy:
+                emit(self.changed, rid)
+
+        def not_saved(exc: BaseException) -> None:  # a full or missing drive included
+            text = exc.strerror if isinstance(exc, OSError) else None
+            self.say(f"Not saved: {text or user_message(exc)}", error=True)
+
+        Op(self, save).success(saved).failure(not_saved, expected=(OSError,)).run()
 
     def print_letter(self) -> None:
         letter = self.selected()
@@ -347,21 +379,28 @@ class LettersSection(QGroupBox):
             return
         try:
             printer = choose_printer(self, self.spooler)
-            if printer is None:
-                return
-            out = letters.letter_for_output(self.store, self.actor, letter.id, "print")
-            self.spooler.submit(out.pdf, printer)
         except PrintUnavailable as exc:
             self.say(str(exc), error=True)
             return
-        except USER_ERRORS as exc:
-            self.say(str(exc), error=True)
+        if printer is None:
             return
-        what = "A copy marked COPY" if out.is_copy else "The letter"
-        self.say(f"{what} was sent to {printer}.")
-        self.reload(letter.id)
-        if out.is_copy:
-            self.changed.emit(self.detail.id)
+        store, actor, spooler, rid = self.store, self.actor, self.spooler, self.detail.id
+
+        def send() -> bool:
+            out = letters.letter_for_output(store, actor, letter.id, "print")
+            spooler.submit(out.pdf, printer)
+            return out.is_copy
+
+        def sent(is_copy: bool) -> None:
+            what = "A copy marked COPY" if is_copy else "The letter"
+            self.say(f"{what} was sent to {printer}.")
+            self.reload(letter.id)
+            if is_copy:
+                emit(self.changed, rid)
+
+        Op(self, send).success(sent).failure(
+            lambda exc: self.say(user_message(exc), error=True), expected=(PrintUnavailable,)
+        ).run()
 
     # -- mailing ------------------------------------------------------------------------
 
@@ -371,22 +410,24 @@ class LettersSection(QGroupBox):
             return
         dlg = self.mailing_dialog(letter)
         if dlg.exec():
-            self.changed.emit(self.detail.id)
+            emit(self.changed, self.detail.id)
 
     def mailing_dialog(self, letter: IssuedLetter) -> ActionDialog:
         store, actor, today, section = self.store, self.actor, self.today, self
 
-        def run(f: ErrorForm) -> None:
-            sent = letters.record_mailing(
-                store,
-                actor,
-                letter.id,
+        def run(f: ErrorForm) -> Callable[[], IssuedLetter]:
+            method, on, tracking, note = (
                 f.text("method"),
                 f.date("date"),
                 f.text("tracking"),
                 f.text("note"),
-                today=max(today, dt.date.today()),
             )
+            latest = max(today, dt.date.today())
+            return lambda: letters.record_mailing(
+                store, actor, letter.id, method, on, tracking, note, today=latest
+            )
+
+        def recorded(sent: IssuedLetter) -> None:
             section.reload(sent.id)
             section.say(f"{sent.title}: {sent.state_text()}")
 
@@ -394,7 +435,7 @@ class LettersSection(QGroupBox):
         intro += "once this is recorded."
         if letter.deadline is not None:
             intro += f" The rule requires it by {letter.deadline.due} ({letter.deadline.rule})."
-        dlg = ActionDialog("Record mailing", intro, "Record", run, self)
+        dlg = ActionDialog("Record mailing", intro, "Record", run, self, recorded)
         methods = [(m.value, METHOD_LABELS[m].capitalize()) for m in MailMethod]
         dlg.form.add("method", "Sent by:", combo(methods, MailMethod.FIRST_CLASS.value))
         dlg.form.add("date", "Sent on:", date_line(self.today))

@@ -11,16 +11,11 @@ at once (``_complete``), waiting for the imports if they are still running.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import threading
-import traceback
-from collections.abc import Callable
 from dataclasses import replace
-from queue import SimpleQueue
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,9 +35,11 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.domain.roles import Role
 from accessdesk_gui.services import practice, queue
 from accessdesk_gui.services.actor import Actor, list_users
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.queue import VIEW_LABELS, Query, View
-from accessdesk_gui.services.workspace import MODELS_MODULE, Store
+from accessdesk_gui.services.workspace import Store
+from accessdesk_gui.ui.login import PRELOAD_AT_LOGIN, preload
+from accessdesk_gui.ui.operations import Op, user_message
+from accessdesk_gui.ui.qtcompat import emit
 from accessdesk_gui.ui.queue_filters import QueueFilterBar, ReminderBanner
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
 
@@ -54,17 +51,12 @@ if TYPE_CHECKING:
 SEARCH_DELAY_MS = 150
 REMINDER_CHECK_MS = 5 * 60 * 1000
 
-# What the request panels and actions need, imported off the UI thread after the first
+# What the request panels and actions need, imported on the worker after the first
 # paint. Qt widget modules are imported on the UI thread (in _complete).
-BACKGROUND_IMPORTS = (
-    "sqlalchemy.orm",
-    MODELS_MODULE,
-    "accessdesk_gui.services.requests",
-    "accessdesk_gui.services.desk",
-    "accessdesk_gui.services.letters",
-    "accessdesk_gui.services.denials",
-    "accessdesk_gui.services.review",
-)
+BACKGROUND_IMPORTS = PRELOAD_AT_LOGIN
+# Then the letter engine (ReportLab, pypdf): imported on the worker, the first letter
+# would hold the UI thread up to ~100 ms through the GIL (bench/bench_ui_pauses.py).
+LETTER_IMPORTS = ("accessdesk_gui.letters.render", "accessdesk_gui.letters.pdftools")
 
 
 class QueueTable(QTableView):
@@ -80,74 +72,7 @@ class QueueTable(QTableView):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            self.first_painted.emit()
-
-
-class _Worker(QObject):
-    """The window's one background thread: view counts, the reminder and the imports.
-
-    Counting six years of requests takes SQLite a noticeable moment (it runs without the
-    GIL, on this thread's own raw connection, see Store.raw_read), and importing the ORM
-    and services takes longer; neither may hold up typing in the queue. Results come back
-    to the UI thread as queued signals.
-    """
-
-    counted = Signal(int, object, object)  # generation, {View: n} or None, Reminder or error
-    imported = Signal()
-
-    def __init__(self, store: Store, actor: Actor) -> None:
-        # No Qt parent: the thread may still be finishing a job when the window is deleted,
-        # and must never emit from an object Qt has already destroyed.
-        super().__init__()
-        self._store = store
-        self._actor = actor
-        self._jobs: SimpleQueue[Callable[[], None] | None] = SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._stopped = False
-
-    def _put(self, job: Callable[[], None]) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="window-worker", daemon=True)
-            self._thread.start()
-        self._jobs.put(job)
-
-    def _loop(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            try:
-                job()
-            except Exception:
-                if self._stopped:  # the window closed (and perhaps the store) meanwhile
-                    return
-                # A bug, not the user's doing: report it (no PHI: statements carry their
-                # values as parameters) and keep the thread for the next count.
-                traceback.print_exc()
-
-    def count(self, generation: int, today: dt.date) -> None:
-        self._put(lambda: self._count(generation, today))
-
-    def _count(self, generation: int, today: dt.date) -> None:
-        try:
-            counts = queue.view_counts(self._store, self._actor, today)
-            reminder = queue.reminders(self._store, self._actor, today)
-        except USER_ERRORS as exc:
-            self.counted.emit(generation, None, str(exc))
-            return
-        except Exception:
-            self.counted.emit(generation, None, "The view counts could not be updated.")
-            raise
-        self.counted.emit(generation, counts, reminder)
-
-    def preload(self) -> None:
-        self._put(self._preload)
-
-    def _preload(self) -> None:
-        for name in BACKGROUND_IMPORTS:
-            importlib.import_module(name)
-        self.imported.emit()
-
-    def stop(self) -> None:
-        self._stopped = True
-        self._jobs.put(None)
+            emit(self.first_painted)
 
 
 class MainWindow(QMainWindow):
@@ -287,9 +212,6 @@ class MainWindow(QMainWindow):
         # The model has loaded its first page; the view counts and the reminder follow right
         # after the first paint, and the imports for the request panels run meanwhile.
         self._update_summary()
-        self._worker = _Worker(store, actor)
-        self._worker.imported.connect(self._complete)
-        self._worker.counted.connect(self._counted)
         self._count_generation = 0
         self._started = False
         self.table.first_painted.connect(
@@ -327,7 +249,9 @@ class MainWindow(QMainWindow):
             return
         self._started = True
         self._update_counts()  # with the reminder, on the worker
-        self._worker.preload()
+        # The imports for the request panels follow on the same worker.
+        Op(self, preload).success(lambda _: self._complete()).run()
+        Op(self, lambda: preload(LETTER_IMPORTS)).run()
 
     @property
     def ready(self) -> bool:
@@ -338,6 +262,10 @@ class MainWindow(QMainWindow):
         """Build the request panels (on the UI thread; imports run first if not done)."""
         if self._detail is not None:
             return
+        # Waits for the worker's import if it is still running (an import started on
+        # another thread blocks here until done): the panels query the ORM at once, and it
+        # must see every model.
+        preload(BACKGROUND_IMPORTS)
         from accessdesk_gui.ui.request_desk import DeskPanel
         from accessdesk_gui.ui.request_detail import RequestDetailPanel
 
@@ -347,6 +275,7 @@ class MainWindow(QMainWindow):
         desk = DeskPanel(self.store, self.actor)
         desk.today = self.today
         desk.changed.connect(lambda _rid: self.refresh())
+        detail.shown.connect(desk.show_detail)  # the request read on the worker is on screen
         self._right.removeWidget(self._placeholder)
         self._placeholder.deleteLater()
         self._right.addWidget(detail, 1)
@@ -395,27 +324,40 @@ class MainWindow(QMainWindow):
             row = self.model.row_of_request(current)
             if row is not None:
                 self.table.selectRow(row)
-            self.detail.show_request(current)
-            self.desk.show_detail(self.detail.detail)
-        self.update_reminder()
+            self.detail.show_request(current)  # the desk follows (detail.shown)
 
     def _update_counts(self) -> None:
         # Counts per view do not depend on the search: computed on refresh, not per keystroke,
-        # and on the worker; a newer count supersedes one still running.
+        # and on the worker with the reminder; a newer count supersedes an older one.
         self._count_generation += 1
-        self._worker.count(self._count_generation, self.today)
+        generation, today = self._count_generation, self.today
+        store, actor = self.store, self.actor
+        outcome: list[bool] = []
 
-    def _counted(self, generation: int, counts: dict[View, int] | None, reminder: object) -> None:
-        if generation != self._count_generation:
-            return
-        if counts is None:  # the store was busy or failed: say so, keep the old counts
-            self.statusBar().showMessage(str(reminder))
-            return
+        def count() -> tuple[dict[View, int], queue.Reminder]:
+            return queue.view_counts(store, actor, today), queue.reminders(store, actor, today)
+
+        def counted(result: tuple[dict[View, int], queue.Reminder]) -> None:
+            outcome.append(True)
+            if generation == self._count_generation:
+                self._counted(*result)
+
+        def failed(exc: BaseException) -> None:  # the store was busy: say so, keep the old
+            outcome.append(False)
+            if generation == self._count_generation:
+                self.statusBar().showMessage(user_message(exc))
+
+        def after() -> None:  # a bug (reported on the crash path): still say so here
+            if not outcome and generation == self._count_generation:
+                self.statusBar().showMessage("The view counts could not be updated.")
+
+        Op(self, count).success(counted).failure(failed).finally_(after).run()
+
+    def _counted(self, counts: dict[View, int], reminder: queue.Reminder) -> None:
         for i in range(self.view_combo.count()):
             view = View(self.view_combo.itemData(i))
             self.view_combo.setItemText(i, f"{VIEW_LABELS[view]} ({counts[view]})")
-        if isinstance(reminder, queue.Reminder):
-            self.reminder.show_reminder(reminder)
+        self.reminder.show_reminder(reminder)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.search and event.type() == QEvent.Type.KeyPress:
@@ -432,10 +374,6 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(obj, event)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self._worker.stop()
-        super().closeEvent(event)
-
     def _update_summary(self) -> None:
         shown = self.model.rowCount()
         self.summary.setText(f"{shown} request{'s' if shown != 1 else ''} shown")
@@ -450,14 +388,21 @@ class MainWindow(QMainWindow):
     def _on_current(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if current.isValid():
             self.detail.show_request(self.model.data(current, REQUEST_ID_ROLE))
-        self.desk.show_detail(self.detail.detail)
+        else:
+            self.desk.show_detail(self.detail.detail)
 
     def _open(self, index: QModelIndex) -> None:
-        self.detail.show_request(self.model.data(index, REQUEST_ID_ROLE))
-        for b in self.detail.buttons.values():
-            if b.isVisible():
-                b.setFocus()
-                break
+        detail = self.detail
+
+        def focus_first_action(_d: object) -> None:  # once the request is on screen
+            detail.shown.disconnect(focus_first_action)
+            for b in detail.buttons.values():
+                if b.isVisible():
+                    b.setFocus()
+                    break
+
+        detail.shown.connect(focus_first_action)
+        detail.show_request(self.model.data(index, REQUEST_ID_ROLE))
 
     def open_drs_wizard(self) -> bool:
         from accessdesk_gui.ui.drs_wizard import DrsWizard

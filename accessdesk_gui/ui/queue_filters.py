@@ -11,6 +11,7 @@ from accessdesk_gui.domain.lifecycle import LABELS, Status
 from accessdesk_gui.domain.requesters import REQUESTER_LABELS, RequesterKind
 from accessdesk_gui.services.actor import UserSummary
 from accessdesk_gui.services.queue import DueWindow
+from accessdesk_gui.ui.qtcompat import emit
 
 if TYPE_CHECKING:
     from accessdesk_gui.services.queue import Reminder
@@ -62,7 +63,7 @@ class QueueFilterBar(QWidget):
         lay.addWidget(QLabel("Filter:"))
         for w in (self.status, self.due, self.assignee, self.kind):
             lay.addWidget(w)
-            w.currentIndexChanged.connect(lambda _i: self.changed.emit())
+            w.currentIndexChanged.connect(lambda _i: emit(self.changed))
         lay.addStretch(1)
 
     def values(self) -> dict[str, object]:

@@ -7,6 +7,7 @@ dialog at their field. Each button has a keyboard mnemonic (Alt+letter).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QGroupBox,
-    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -24,12 +24,15 @@ from PySide6.QtWidgets import (
 from accessdesk_gui.domain.intake import VERIFICATION_LABELS, VerificationMethod
 from accessdesk_gui.services import auth, desk, requests
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.attachment_viewer import AttachmentViewer
 from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, combo, date_line, line
+from accessdesk_gui.ui.operations import Op, user_message, warn
+from accessdesk_gui.ui.qtcompat import emit
+
+Work = Callable[[], object]  # the service call an ActionDialog runs as an op
 
 
 class DeskPanel(QGroupBox):
@@ -90,7 +93,7 @@ class DeskPanel(QGroupBox):
             return
         dialog = make()  # type: ignore[operator]
         if dialog is not None and dialog.exec():
-            self.changed.emit(self.detail.id)
+            emit(self.changed, self.detail.id)
 
     # -- dialogs (returned unexecuted, so tests can drive them) -------------------------------
 
@@ -99,9 +102,10 @@ class DeskPanel(QGroupBox):
         store, actor, rid = self.store, self.actor, self.detail.id
         users = auth.list_users(store, actor)
 
-        def run(f: ErrorForm) -> None:
+        def run(f: ErrorForm) -> Work:
             value = f.text("user")
-            requests.assign(store, actor, rid, int(value) if value != "None" else None)
+            uid = int(value) if value != "None" else None
+            return lambda: requests.assign(store, actor, rid, uid)
 
         dlg = ActionDialog("Assign", "Who works on this request?", "Assign", run, self)
         dlg.form.add(
@@ -115,16 +119,10 @@ class DeskPanel(QGroupBox):
         assert self.detail is not None
         store, actor, rid, today = self.store, self.actor, self.detail.id, self.today
 
-        def run(f: ErrorForm) -> None:
-            desk.verify(
-                store,
-                actor,
-                rid,
-                VerificationMethod(f.text("method")),
-                f.date("verified_on"),
-                f.text("note"),
-                today=today,
-            )
+        def run(f: ErrorForm) -> Work:
+            method = VerificationMethod(f.text("method"))
+            on, note = f.date("verified_on"), f.text("note")
+            return lambda: desk.verify(store, actor, rid, method, on, note, today=today)
 
         dlg = ActionDialog(
             "Verify identity and authority",
@@ -160,19 +158,17 @@ class DeskPanel(QGroupBox):
         def text(f: ErrorForm, name: str) -> str | None:
             return f.text(name) if name in f.fields else None
 
-        def run(f: ErrorForm) -> None:
-            desk.clarify(
-                store,
-                actor,
-                rid,
-                directive_signed=ticked(f, "directive_signed"),
-                directive_recipient=text(f, "directive_recipient"),
-                directive_destination=text(f, "directive_destination"),
-                authority_document=text(f, "authority_document"),
-                email_risk_accepted=ticked(f, "email_risk_accepted"),
-                summary_agreed=ticked(f, "summary_agreed"),
-                summary_fee_agreed=ticked(f, "summary_fee_agreed"),
-            )
+        def run(f: ErrorForm) -> Work:
+            facts = {
+                "directive_signed": ticked(f, "directive_signed"),
+                "directive_recipient": text(f, "directive_recipient"),
+                "directive_destination": text(f, "directive_destination"),
+                "authority_document": text(f, "authority_document"),
+                "email_risk_accepted": ticked(f, "email_risk_accepted"),
+                "summary_agreed": ticked(f, "summary_agreed"),
+                "summary_fee_agreed": ticked(f, "summary_fee_agreed"),
+            }
+            return lambda: desk.clarify(store, actor, rid, **facts)  # type: ignore[arg-type]
 
         dlg = ActionDialog(
             "Clarified with the requester",
@@ -203,33 +199,36 @@ class DeskPanel(QGroupBox):
         assert self.detail is not None
         store, actor, rid = self.store, self.actor, self.detail.id
 
-        def run(f: ErrorForm) -> None:
-            desk.add_note(store, actor, rid, f.text("note"))
+        def run(f: ErrorForm) -> Work:
+            note = f.text("note")
+            return lambda: desk.add_note(store, actor, rid, note)
 
         dlg = ActionDialog("Add a note", "Notes go on the request's timeline.", "Add", run, self)
         dlg.form.add("note", "Note:", area())
         return dlg
 
-    def attach_file(self, path: str | None = None) -> int | None:
+    def attach_file(self, path: str | None = None) -> None:
         if self.detail is None:
-            return None
+            return
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
                 self, "Attach", "", "PDF or image (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)"
             )
             if not path:
-                return None
-        try:
-            data = Path(path).read_bytes()
-            aid = desk.attach(self.store, self.actor, self.detail.id, path, data, "other")
-        except OSError:
-            QMessageBox.warning(self, "AccessDesk", "That file cannot be read.")
-            return None
-        except USER_ERRORS as exc:
-            QMessageBox.warning(self, "AccessDesk", str(exc))
-            return None
-        self.changed.emit(self.detail.id)
-        return aid
+                return
+        store, actor, rid, chosen = self.store, self.actor, self.detail.id, path
+
+        def attach() -> int:  # reading and encrypting a large scan: on the worker
+            data = Path(chosen).read_bytes()
+            return desk.attach(store, actor, rid, chosen, data, "other")
+
+        def refused(exc: BaseException) -> None:
+            text = "That file cannot be read." if isinstance(exc, OSError) else user_message(exc)
+            warn(self, text)
+
+        Op(self, attach).success(lambda _aid: emit(self.changed, rid)).failure(
+            refused, expected=(OSError,)
+        ).run()
 
     def viewer(self) -> AttachmentViewer | None:
         aid = self.attachments.currentData()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -12,7 +13,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QTextBrowser,
@@ -26,7 +26,6 @@ from accessdesk_gui.domain.intake import REQUESTER_LABELS, RequesterKind
 from accessdesk_gui.domain.lifecycle import ACTION_LABELS, LABELS, Action
 from accessdesk_gui.services import drs, requests, state_rules
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.requests import RequestDetail
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.checklist_panel import ChecklistPanel
@@ -35,6 +34,8 @@ from accessdesk_gui.ui.dialogs import ActionDialog
 from accessdesk_gui.ui.forms import ErrorForm, area, date_line
 from accessdesk_gui.ui.intake_facts import intake_rows
 from accessdesk_gui.ui.letters_panel import LettersSection
+from accessdesk_gui.ui.operations import Op
+from accessdesk_gui.ui.qtcompat import emit
 
 URGENCY_TEXT = {
     Urgency.OVERDUE: "OVERDUE",
@@ -44,14 +45,22 @@ URGENCY_TEXT = {
 }
 
 
+Work = Callable[[], object]  # the service call an ActionDialog runs as an op
+
+
 class RequestDetailPanel(QWidget):
+    """The request is read on the worker (ui/operations.py); ``shown`` says when it is on
+    screen, with its detail."""
+
     changed = Signal(int)
+    shown = Signal(object)  # RequestDetail
 
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.actor = actor
         self.detail: RequestDetail | None = None
+        self._wanted: int | None = None
         self.today = dt.date.today()
         lay = QVBoxLayout(self)
         self.title = QLabel("Select a request")
@@ -99,6 +108,7 @@ class RequestDetailPanel(QWidget):
         self.checklist.today = self.today
         self.checklist.show_request(request_id)
         if request_id is None:
+            self._wanted = None
             self.detail = None
             self.title.setText("Select a request")
             self.deadline.clear()
@@ -109,10 +119,14 @@ class RequestDetailPanel(QWidget):
             self.letters.show_request(None)
             self.denials.show_request(None)
             return
-        try:
-            d = requests.get_request(self.store, self.actor, request_id, today=self.today)
-        except USER_ERRORS as exc:
-            QMessageBox.warning(self, "AccessDesk", str(exc))
+        store, actor, today = self.store, self.actor, self.today
+        self._wanted = request_id
+        Op(self, lambda: requests.get_request(store, actor, request_id, today=today)).success(
+            self._show
+        ).run()
+
+    def _show(self, d: RequestDetail) -> None:
+        if d.id != self._wanted:  # another request was chosen meanwhile
             return
         self.detail = d
         self.title.setText(f"Request {d.id} — {d.patient_name}")
@@ -165,9 +179,10 @@ class RequestDetailPanel(QWidget):
         self.letters.show_request(d, self.today)
         self.denials.today = self.today
         self.denials.show_request(d)
+        emit(self.shown, d)
 
     def _denial_changed(self, request_id: int) -> None:
-        self.changed.emit(request_id)
+        emit(self.changed, request_id)
         self.show_request(request_id)
 
     def _rule_caution(self, due_source: str) -> str:
@@ -201,15 +216,16 @@ class RequestDetailPanel(QWidget):
         if dialog is None:
             return
         if dialog.exec():
-            self.changed.emit(d.id)
+            emit(self.changed, d.id)
             self.show_request(d.id)
 
     def action_dialog(self, action: Action, d: RequestDetail) -> ActionDialog | None:
         store, actor, rid, today = self.store, self.actor, d.id, self.today
         if action is Action.START:
 
-            def run_start(f: ErrorForm) -> None:
-                requests.start(store, actor, rid, f.date("date"))
+            def run_start(f: ErrorForm) -> Work:
+                on = f.date("date")
+                return lambda: requests.start(store, actor, rid, on)
 
             dlg = ActionDialog(
                 "Start work", "Mark this request as in progress.", "Start", run_start, self
@@ -220,15 +236,10 @@ class RequestDetailPanel(QWidget):
             original = deadlines.federal_due(d.received)
             latest = deadlines.latest_extended_due(d.received)
 
-            def run_extend(f: ErrorForm) -> None:
-                requests.extend(
-                    store,
-                    actor,
-                    rid,
-                    f.date("notice_date"),
-                    f.text("reasons"),
-                    f.date("complete_by"),
-                )
+            def run_extend(f: ErrorForm) -> Work:
+                notice, reasons = f.date("notice_date"), f.text("reasons")
+                by = f.date("complete_by")
+                return lambda: requests.extend(store, actor, rid, notice, reasons, by)
 
             dlg = ActionDialog(
                 "Extend once",
@@ -247,14 +258,10 @@ class RequestDetailPanel(QWidget):
             still_open = drs.open_items(store, actor, rid)
             confirm = QCheckBox(f"Access is complete although {len(still_open)} item(s) are open")
 
-            def run_fulfil(f: ErrorForm) -> None:
-                requests.fulfil(
-                    store,
-                    actor,
-                    rid,
-                    f.date("date"),
-                    f.text("note"),
-                    open_items_confirmed=confirm.isChecked(),
+            def run_fulfil(f: ErrorForm) -> Work:
+                on, note, confirmed = f.date("date"), f.text("note"), confirm.isChecked()
+                return lambda: requests.fulfil(
+                    store, actor, rid, on, note, open_items_confirmed=confirmed
                 )
 
             intro = "Record that access was provided."
@@ -271,8 +278,9 @@ class RequestDetailPanel(QWidget):
                 dlg.form.add("confirm_open_items", "Open items:", confirm)
             return dlg
 
-        def run_withdraw(f: ErrorForm) -> None:
-            requests.withdraw(store, actor, rid, f.date("date"), f.text("reason"))
+        def run_withdraw(f: ErrorForm) -> Work:
+            on, reason = f.date("date"), f.text("reason")
+            return lambda: requests.withdraw(store, actor, rid, on, reason)
 
         dlg = ActionDialog(
             "Withdraw",

@@ -456,11 +456,12 @@ class NewRequestDialog(FormDialog):
             attachment = intake_service.NewAttachment(path_text, data)
         method = self.form.text("fee_method")
         lines = self.fee_lines()
-        self.request_id = requests.log_request(
-            self.store,
-            self.actor,
-            intake,
-            today=self.today,
-            attachment=attachment,
-            fee=intake_service.NewEstimate(FeeMethod(method), lines) if method else None,
-        )
+        store, actor, today = self.store, self.actor, self.today
+        fee = intake_service.NewEstimate(FeeMethod(method), lines) if method else None
+
+        def log() -> int:  # one command: request, scan and estimate checked, then saved
+            return requests.log_request(
+                store, actor, intake, today=today, attachment=attachment, fee=fee
+            )
+
+        self.run_op(log, lambda rid: setattr(self, "request_id", rid))

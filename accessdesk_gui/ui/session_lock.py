@@ -7,7 +7,6 @@ Another user unlocking starts their own session (the old windows are closed unsa
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -24,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from accessdesk_gui.services import session
 from accessdesk_gui.services.auth import Actor
-from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.workspace import Store
+from accessdesk_gui.ui.operations import Op, user_message
+from accessdesk_gui.ui.qtcompat import emit
 
 ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -94,16 +94,20 @@ class LockScreen(QDialog):
         self.password.setFocus()
 
     def submit(self) -> None:
-        try:
-            actor, same = session.unlock(
-                self.store, self.actor, self.username.text(), self.password.text()
-            )
-        except USER_ERRORS as exc:
-            self.error.setText(str(exc))
-            self.password.clear()
-            return
+        store, actor = self.store, self.actor
+        username, password = self.username.text(), self.password.text()
         self.password.clear()
-        self.unlocked.emit(actor, same)
+        self.button.setEnabled(False)
+        # The password check (argon2) runs on the worker.
+        Op(self, lambda: session.unlock(store, actor, username, password)).success(
+            self._unlocked
+        ).failure(lambda exc: self.error.setText(user_message(exc))).finally_(
+            lambda: self.button.setEnabled(True)
+        ).run()
+
+    def _unlocked(self, result: tuple[Actor, bool]) -> None:
+        actor, same = result
+        emit(self.unlocked, actor, same)
         self.done(QDialog.DialogCode.Accepted)
 
     def reject(self) -> None:  # Esc does not leave the lock screen
@@ -159,8 +163,9 @@ class SessionGuard(QObject):
             if w.isVisible() and not isinstance(w, LockScreen)
         ]
         self.covers = [Cover(w) for w in self.covered]
-        with contextlib.suppress(*USER_ERRORS):  # the lock matters more than its record
-            session.record_lock(self.store, self.actor)
+        store, actor = self.store, self.actor
+        # Recorded on the worker; a busy store does not stop the lock, which matters more.
+        Op(None, lambda: session.record_lock(store, actor)).failure(lambda _exc: None).run()
         self.lock_screen = LockScreen(self.store, self.actor)
         self.lock_screen.unlocked.connect(self._unlocked)
         self.lock_screen.show()
@@ -178,7 +183,7 @@ class SessionGuard(QObject):
                 if w is not self.window:
                     w.close()
             self.actor = actor
-            self.switched.emit(actor)
+            emit(self.switched, actor)
         self.covered = []
         self.lock_screen = None
         self.locked = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,6 +39,8 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.forms import ERROR_STYLE
+from accessdesk_gui.ui.operations import Op, user_message, wait_idle
+from accessdesk_gui.ui.qtcompat import emit
 from accessdesk_gui.ui.state_rules_tab import StateRulesTab
 
 
@@ -65,6 +67,22 @@ class _Status(QLabel):
         self.setStyleSheet(ERROR_STYLE)
         self.setText(text)
 
+    @property
+    def is_error(self) -> bool:
+        return self.styleSheet() == ERROR_STYLE
+
+    def run(self, fn: Callable[[], object], said: Callable[[object], str], field: str = "") -> None:
+        """Run ``fn`` as an op; say ``said(result)`` here, or why it was refused (an
+        InvalidInput named after ``field``, e.g. "The new password must be...")."""
+
+        def failed(exc: BaseException) -> None:
+            if field and isinstance(exc, InvalidInput):
+                self.error(f"{field} {exc.message}")
+            else:
+                self.error(user_message(exc))
+
+        Op(self, fn).success(lambda result: self.ok(said(result))).failure(failed).run()
+
 
 class ChangePasswordTab(QWidget):
     """Any user changes their own password, proving the current one."""
@@ -87,47 +105,24 @@ class ChangePasswordTab(QWidget):
         self.status = _Status("password_status")
         form.addRow(self.status)
 
-    def submit(self) -> bool:
+    def submit(self) -> None:
         if self.new.text() != self.repeat.text():
             self.status.error("The new password and its repetition differ.")
-            return False
-        try:
-            accounts.change_password(self.store, self.actor, self.current.text(), self.new.text())
-        except InvalidInput as exc:
-            self.status.error(f"The new password {exc.message}")
-            return False
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        for w in (self.current, self.new, self.repeat):
-            w.clear()
-        self.status.ok("Your password was changed. Use the new one from now on.")
-        return True
+            return
+        store, actor = self.store, self.actor
+        current, new = self.current.text(), self.new.text()
 
+        def changed(_: object) -> str:
+            for w in (self.current, self.new, self.repeat):
+                w.clear()
+            return "Your password was changed. Use the new one from now on."
 
-class BackupSignals(QObject):
-    finished = Signal(object)
-    failed = Signal(str)
-
-
-class BackupWorker(QRunnable):
-    """Takes one backup off the UI thread; every outcome is reported."""
-
-    def __init__(self, store: Store, actor: Actor) -> None:
-        super().__init__()
-        self.store, self.actor = store, actor
-        self.signals = BackupSignals()
-        self.setAutoDelete(False)
-
-    def run(self) -> None:
-        try:
-            info = backups.backup(self.store, self.actor)
-        except USER_ERRORS as exc:
-            self.signals.failed.emit(str(exc))
-        except Exception as exc:  # never a silent thread
-            self.signals.failed.emit(f"The backup failed: {exc}. Earlier backups are unchanged.")
-        else:
-            self.signals.finished.emit(info)
+        # argon2 twice (check, then hash): on the worker.
+        self.status.run(
+            lambda: accounts.change_password(store, actor, current, new),
+            changed,
+            "The new password",
+        )
 
 
 class BackupTab(QWidget):
@@ -135,17 +130,15 @@ class BackupTab(QWidget):
 
     restored = Signal(object)  # RestoreResult: the store was replaced
 
-    def __init__(self, store: Store, actor: Actor, pool: QThreadPool | None = None) -> None:
+    def __init__(self, store: Store, actor: Actor) -> None:
         super().__init__()
         self.store, self.actor = store, actor
-        self.pool = pool or QThreadPool.globalInstance()
         # Replaceable in tests (no modal file chooser or question box there).
         self.choose_folder: Callable[[str], str] = self._choose_folder
         self.choose_file: Callable[[str], str] = self._choose_file
         self.confirm: Callable[[str], bool] = self._confirm
         self.notify: Callable[[str, bool], None] = self._notify
-        self.worker: BackupWorker | None = None
-        self.progress: QProgressDialog | None = None
+        self.op: Op[backups.BackupInfo] | None = None
 
         lay = QVBoxLayout(self)
         where = QGroupBox("Where backups go")
@@ -204,42 +197,37 @@ class BackupTab(QWidget):
         if chosen:
             self.folder.setText(chosen)
 
-    def save_folder(self) -> bool:
-        try:
-            folder = backups.set_backup_folder(self.store, self.actor, self.folder.text().strip())
-        except InvalidInput as exc:
-            self.folder_status.error(f"Backup folder: {exc.message}")
-            return False
-        except USER_ERRORS as exc:
-            self.folder_status.error(str(exc))
-            return False
-        self.folder_status.ok(f"Backups will go to {folder}.")
-        return True
+    def save_folder(self) -> None:
+        store, actor, folder = self.store, self.actor, self.folder.text().strip()
+        self.folder_status.run(
+            lambda: backups.set_backup_folder(store, actor, folder),
+            lambda saved: f"Backups will go to {saved}.",
+            "Backup folder:",
+        )
 
     # -- backing up -----------------------------------------------------------------------
 
     def back_up_now(self) -> None:
         self.backup_button.setEnabled(False)
-        self.progress = QProgressDialog("Taking a backup and checking it…", "", 0, 0, self)
-        self.progress.setObjectName("backup_progress")
-        self.progress.setWindowTitle("Back up now")
-        self.progress.setCancelButton(None)  # type: ignore[arg-type]
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0)
-        self.progress.show()
-        self.worker = BackupWorker(self.store, self.actor)
-        self.worker.signals.finished.connect(self._backed_up)
-        self.worker.signals.failed.connect(self._backup_failed)
-        self.pool.start(self.worker)
+        store, actor = self.store, self.actor
+        self.op = (
+            Op(self, lambda: backups.backup(store, actor))
+            .with_progress("Taking a backup and checking it…")
+            .success(self._backed_up)
+            # A drive that is gone or full is the computer's doing, not a bug in AccessDesk.
+            .failure(self._backup_failed, expected=(OSError,))
+            .finally_(self._done)
+            .run()
+        )
+
+    @property
+    def progress(self) -> QProgressDialog | None:
+        return self.op.progress if self.op is not None else None
 
     def _done(self) -> None:
-        if self.progress is not None:
-            self.progress.close()
-            self.progress = None
         self.backup_button.setEnabled(True)
 
     def _backed_up(self, info: backups.BackupInfo) -> None:
-        self._done()
         text = (
             f"Backup written and checked: {info.path} ({info.entries} audit entries, "
             f"taken {info.taken_at:%Y-%m-%d %H:%M} UTC)."
@@ -247,8 +235,13 @@ class BackupTab(QWidget):
         self.backup_status.ok(text)
         self.notify(text, False)
 
-    def _backup_failed(self, message: str) -> None:
-        self._done()
+    def _backup_failed(self, exc: BaseException) -> None:
+        message = (
+            f"The backup failed ({exc.strerror or type(exc).__name__}). Earlier backups are "
+            "unchanged."
+            if isinstance(exc, OSError)
+            else user_message(exc)
+        )
         self.backup_status.error(message)
         self.notify(message, True)
 
@@ -301,6 +294,7 @@ class BackupTab(QWidget):
         if not self.confirm(summary):
             self.backup_status.ok("Not restored; nothing was changed.")
             return check
+        wait_idle()  # no op may still be using the store (restore closes it)
         try:
             result = backups.restore(self.store, check.path, self.actor.username, actor=self.actor)
         except USER_ERRORS as exc:
@@ -315,7 +309,7 @@ class BackupTab(QWidget):
             "start it again and log in.",
             False,
         )
-        self.restored.emit(result)
+        emit(self.restored, result)
         return check
 
 
@@ -337,19 +331,14 @@ class SessionTab(QWidget):
         self.status = _Status("session_status")
         form.addRow(self.status)
 
-    def save(self) -> bool:
-        try:
-            backups.set_setting(
-                self.store, self.actor, session.LOCK_MINUTES, str(self.minutes.value())
-            )
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        self.status.ok(
-            f"The screen locks after {self.minutes.value()} minutes without use "
-            "(from the next log-in)."
+    def save(self) -> None:
+        store, actor, minutes = self.store, self.actor, self.minutes.value()
+        self.status.run(
+            lambda: backups.set_setting(store, actor, session.LOCK_MINUTES, str(minutes)),
+            lambda _: (
+                f"The screen locks after {minutes} minutes without use (from the next log-in)."
+            ),
         )
-        return True
 
 
 class AccountsTab(QWidget):
@@ -380,34 +369,30 @@ class AccountsTab(QWidget):
     def username(self) -> str:
         return str(self.user.currentData() or "")
 
-    def unlock(self) -> bool:
-        try:
-            accounts.unlock(self.store, self.actor, self.username())
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        self.status.ok(f"{self.username()} may log in again now.")
-        return True
+    def unlock(self) -> None:
+        store, actor, name = self.store, self.actor, self.username()
+        self.status.run(
+            lambda: accounts.unlock(store, actor, name),
+            lambda _: f"{name} may log in again now.",
+        )
 
-    def reset(self) -> bool:
+    def reset(self) -> None:
         if self.new.text() != self.repeat.text():
             self.status.error("The new password and its repetition differ.")
-            return False
-        try:
-            accounts.reset_password(self.store, self.actor, self.username(), self.new.text())
-        except InvalidInput as exc:
-            self.status.error(f"The new password {exc.message}")
-            return False
-        except USER_ERRORS as exc:
-            self.status.error(str(exc))
-            return False
-        self.new.clear()
-        self.repeat.clear()
-        self.status.ok(
-            f"The password of {self.username()} was reset (and any wait lifted). Tell them "
-            "in person, not by e-mail."
+            return
+        store, actor, name, new = self.store, self.actor, self.username(), self.new.text()
+
+        def done(_: object) -> str:
+            self.new.clear()
+            self.repeat.clear()
+            return (
+                f"The password of {name} was reset (and any wait lifted). Tell them in "
+                "person, not by e-mail."
+            )
+
+        self.status.run(
+            lambda: accounts.reset_password(store, actor, name, new), done, "The new password"
         )
-        return True
 
 
 class SettingsDialog(QDialog):
@@ -418,7 +403,6 @@ class SettingsDialog(QDialog):
         store: Store,
         actor: Actor,
         parent: QWidget | None = None,
-        pool: QThreadPool | None = None,
         admin_tabs: bool | None = None,
     ) -> None:
         super().__init__(parent)
@@ -436,7 +420,7 @@ class SettingsDialog(QDialog):
         self.state_rules: StateRulesTab | None = None
         # Shown to the privacy officer only; the services refuse anyone else anyway.
         if admin_tabs if admin_tabs is not None else actor.has(Role.PRIVACY_OFFICER):
-            self.backups = BackupTab(store, actor, pool)
+            self.backups = BackupTab(store, actor)
             self.backups.restored.connect(self._on_restored)
             self.session = SessionTab(store, actor)
             self.accounts = AccountsTab(store, actor)

@@ -24,7 +24,7 @@ from accessdesk_gui.services import practice, state_rules
 from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.errors import USER_ERRORS
 from accessdesk_gui.services.state_rules import RuleStatus
-from accessdesk_gui.store.db import Store
+from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.forms import ERROR_STYLE
 
 COLUMNS = ("Rule", "Kind", "Citation", "Mark", "Rule says", "Status")

@@ -8,7 +8,6 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QThreadPool
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -93,7 +92,8 @@ def test_preview_save_print_and_record_mailing(panel, store, admin, monkeypatch,
     panel.show_request(panel.detail.id)
     assert section.selected().id == letter.id
 
-    dlg = section.preview()
+    section.preview()
+    dlg = section.preview_dialog
     assert dlg.document.status() == QPdfDocument.Status.Ready
     assert dlg.document.pageCount() == 1
 
@@ -156,17 +156,20 @@ def messages(monkeypatch) -> list[str]:
 
 
 def test_print_todays_mail_joins_unsent_letters_off_the_ui_thread(
-    qtbot, store, admin, mail, messages
+    qtbot, store, admin, mail, messages, held_ops
 ) -> None:
     panel = RequestDetailPanel(store, admin)
     qtbot.addWidget(panel)
     spooler = FakeSpooler()
-    pool = QThreadPool()
-    batch = MailBatch(panel, store, admin, spooler, pool)
-    with qtbot.waitSignal(batch.done, timeout=20000):
-        assert batch.start()
-        assert batch.progress is not None and batch.progress.maximum() == 2
-    pool.waitForDone()
+    batch = MailBatch(panel, store, admin, spooler)
+    ends: list[str] = []
+    batch.done.connect(ends.append)
+    batch.start()
+    held_ops.run_next()  # the letters are gathered; joining them waits on the worker
+    assert batch.progress is not None and batch.progress.maximum() == 2
+    held_ops.run_next()  # joined; the print is logged next
+    held_ops.run_next()
+    assert len(ends) == 1 and batch.progress is None
     assert len(spooler.jobs) == 1
     pdf, printer = spooler.jobs[0]
     assert printer == "Front office"
@@ -179,36 +182,31 @@ def test_print_todays_mail_joins_unsent_letters_off_the_ui_thread(
     assert [x.id for x in letters.mail_queue(store, admin)] == [mail[1].id, mail[2].id]
 
 
-class ManualPool:
-    """Holds the job until the test runs it: the progress dialog can be looked at first."""
-
-    def start(self, runnable) -> None:
-        self.runnable = runnable
-
-
-def test_cancelling_prints_nothing(qtbot, store, admin, mail, messages) -> None:
+def test_cancelling_prints_nothing(qtbot, store, admin, mail, messages, held_ops) -> None:
     panel = RequestDetailPanel(store, admin)
     qtbot.addWidget(panel)
-    spooler, pool = FakeSpooler(), ManualPool()
-    batch = MailBatch(panel, store, admin, spooler, pool)
-    assert batch.start()
+    spooler = FakeSpooler()
+    batch = MailBatch(panel, store, admin, spooler)
+    batch.start()
+    held_ops.run_next()
     assert batch.progress.isVisible() and batch.progress.labelText().startswith("Putting 2")
     batch.progress.findChild(type(panel.letters.issue_button)).click()  # the Cancel button
-    with qtbot.waitSignal(batch.done, timeout=5000):
-        pool.runnable.run()
+    held_ops.run_next()
     assert messages == ["Cancelled; nothing was printed."]
     assert spooler.jobs == []
 
 
-def test_a_failure_in_the_worker_reaches_the_user(qtbot, store, admin, mail, messages) -> None:
+def test_a_failure_in_the_worker_reaches_the_user(
+    qtbot, store, admin, mail, messages, held_ops
+) -> None:
     panel = RequestDetailPanel(store, admin)
     qtbot.addWidget(panel)
-    spooler, pool = FakeSpooler(), ManualPool()
-    batch = MailBatch(panel, store, admin, spooler, pool)
-    assert batch.start()
-    pool.runnable.letter_ids = [9999]
-    with qtbot.waitSignal(batch.done, timeout=5000):
-        pool.runnable.run()
+    spooler = FakeSpooler()
+    batch = MailBatch(panel, store, admin, spooler)
+    batch.start()
+    held_ops.run_next()
+    batch.letter_ids = [9999]
+    held_ops.run_next()
     assert messages == ["There is no letter number 9999."]
     assert spooler.jobs == []
 
@@ -216,5 +214,5 @@ def test_a_failure_in_the_worker_reaches_the_user(qtbot, store, admin, mail, mes
 def test_nothing_to_print(qtbot, store, admin, messages) -> None:
     panel = RequestDetailPanel(store, admin)
     qtbot.addWidget(panel)
-    assert not MailBatch(panel, store, admin, FakeSpooler(), ManualPool()).start()
+    MailBatch(panel, store, admin, FakeSpooler()).start()
     assert messages == ["No letters are waiting to be sent."]

@@ -18,13 +18,6 @@ from tests.conftest import PASSWORD, make_intake
 NEW = "a brand new long passphrase"
 
 
-class ManualPool:
-    """Holds the job until the test runs it, so the progress dialog can be seen first."""
-
-    def start(self, runnable) -> None:
-        self.runnable = runnable
-
-
 def _dialog(qtbot, store, actor, **kw) -> tuple[SettingsDialog, list[tuple[str, bool]]]:
     dlg = SettingsDialog(store, actor, **kw)
     qtbot.addWidget(dlg)
@@ -70,17 +63,21 @@ def test_administration_is_refused_by_the_services_for_front_desk(
     dlg, _ = _dialog(qtbot, store, desk, admin_tabs=True)
     before = backups.backup_folder(store)
     dlg.backups.folder.setText(str(tmp_path / "usb"))
-    assert not dlg.backups.save_folder()
+    dlg.backups.save_folder()
+    assert dlg.backups.folder_status.is_error
     assert "privacy_officer" in dlg.backups.folder_status.text()
     assert backups.backup_folder(store) == before
     dlg.session.minutes.setValue(99)
-    assert not dlg.session.save()
+    dlg.session.save()
+    assert dlg.session.status.is_error
     assert session.lock_minutes(store) == session.DEFAULT_LOCK_MINUTES
     dlg.accounts.user.setCurrentIndex(dlg.accounts.user.findData("admin"))
     dlg.accounts.new.setText(NEW)
     dlg.accounts.repeat.setText(NEW)
-    assert not dlg.accounts.reset()
-    assert not dlg.accounts.unlock()
+    dlg.accounts.reset()
+    assert dlg.accounts.status.is_error
+    dlg.accounts.unlock()
+    assert dlg.accounts.status.is_error
     assert "privacy_officer" in dlg.accounts.status.text()
     assert auth.login(store, "admin", PASSWORD).username == "admin"
 
@@ -94,14 +91,17 @@ def test_privacy_officer_sets_folder_and_lock_unlocks_and_resets(
     dlg.backups.choose_folder = lambda start: str(usb)
     dlg.backups.browse()
     assert dlg.backups.folder.text() == str(usb)
-    assert dlg.backups.save_folder()
+    dlg.backups.save_folder()
+    assert not dlg.backups.folder_status.is_error
     assert backups.backup_folder(store) == usb
     dlg.backups.folder.setText("relative/folder")
-    assert not dlg.backups.save_folder()
+    dlg.backups.save_folder()
+    assert dlg.backups.folder_status.is_error
     assert "full path" in dlg.backups.folder_status.text()
 
     dlg.session.minutes.setValue(5)
-    assert dlg.session.save()
+    dlg.session.save()
+    assert not dlg.session.status.is_error
     assert session.lock_minutes(store) == 5
 
     for _ in range(accounts.LOCKOUT_AFTER):
@@ -109,21 +109,23 @@ def test_privacy_officer_sets_folder_and_lock_unlocks_and_resets(
             auth.login(store, "desk", "wrong password, wrong")
     assert accounts.waiting_until(store, "desk") is not None
     dlg.accounts.user.setCurrentIndex(dlg.accounts.user.findData("desk"))
-    assert dlg.accounts.unlock()
+    dlg.accounts.unlock()
+    assert not dlg.accounts.status.is_error
     assert accounts.waiting_until(store, "desk") is None
     dlg.accounts.new.setText(NEW)
     dlg.accounts.repeat.setText(NEW + "x")
-    assert not dlg.accounts.reset()
+    dlg.accounts.reset()
+    assert dlg.accounts.status.is_error
     dlg.accounts.repeat.setText(NEW)
-    assert dlg.accounts.reset()
+    dlg.accounts.reset()
+    assert not dlg.accounts.status.is_error
     assert auth.login(store, "desk", NEW).username == "desk"
 
 
 def test_back_up_now_runs_off_the_ui_thread_with_progress_and_errors(
-    qtbot, store, admin, tmp_path
+    qtbot, store, admin, tmp_path, held_ops
 ) -> None:
-    pool = ManualPool()
-    dlg, told = _dialog(qtbot, store, admin, pool=pool)
+    dlg, told = _dialog(qtbot, store, admin)
     tab = dlg.backups
     backups.set_backup_folder(store, admin, tmp_path / "usb")
     tab.back_up_now()
@@ -131,8 +133,7 @@ def test_back_up_now_runs_off_the_ui_thread_with_progress_and_errors(
     assert tab.progress is not None and tab.progress.isVisible()
     assert not tab.backup_button.isEnabled()
     assert backups.list_backups(tmp_path / "usb") == []
-    with qtbot.waitSignal(pool.runnable.signals.finished, timeout=10_000):
-        pool.runnable.run()
+    held_ops.run_next()
     assert tab.progress is None and tab.backup_button.isEnabled()
     [(_, path)] = backups.list_backups(tmp_path / "usb")
     assert told[-1][1] is False and str(path) in told[-1][0]
@@ -143,8 +144,7 @@ def test_back_up_now_runs_off_the_ui_thread_with_progress_and_errors(
     blocker.write_text("x", encoding="utf-8")
     backups.set_backup_folder(store, admin, blocker / "sub")
     tab.back_up_now()
-    with qtbot.waitSignal(pool.runnable.signals.failed, timeout=10_000):
-        pool.runnable.run()
+    held_ops.run_next()
     assert told[-1][1] is True and "failed" in told[-1][0]
     assert "Earlier backups are unchanged" in tab.backup_status.text()
     assert tab.progress is None and tab.backup_button.isEnabled()
