@@ -540,8 +540,3 @@ PAYMENT_HOLD_REASON = (
     "only charge tied to a request is the fee for the copy (45 CFR 164.524(c)(4); HHS guidance "
     "2016; access-rules 3.7)."
 )
-
-
-def may_hold_for_payment() -> bool:
-    """Whether a request may be held for an unpaid medical bill: never."""
-    return False

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accessdesk_gui.domain import drs
-from accessdesk_gui.domain.drs import DrsMap, Gap, Scope
+from accessdesk_gui.domain.drs import DrsMap, Scope
 from accessdesk_gui.domain.errors import RuleViolation
 from accessdesk_gui.domain.intake import check_text
 from accessdesk_gui.domain.roles import Role
@@ -218,11 +218,6 @@ def list_versions(store: Store, actor: Actor) -> list[StoredVersion]:
     with store.read() as s:
         rows = s.scalars(select(DrsMapVersion).order_by(DrsMapVersion.version)).all()
         return [_stored(s, r) for r in rows]
-
-
-def review_gaps(drs_map: DrsMap) -> list[Gap]:
-    """What stops the map from being complete and retrievable (drs.review)."""
-    return drs.review(drs_map)
 
 
 def import_map(

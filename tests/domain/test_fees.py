@@ -22,7 +22,6 @@ from accessdesk_gui.domain.fees import (
     check_fee_label,
     estimate_fee,
     forbidden_fee_reason,
-    may_hold_for_payment,
 )
 
 D = Decimal
@@ -288,6 +287,5 @@ def test_state_law_charges_refused_for_patients_own_request() -> None:
 # --- unpaid bills -------------------------------------------------------------------------
 
 
-def test_request_never_held_for_unpaid_bill() -> None:
-    assert may_hold_for_payment() is False
+def test_the_estimate_says_an_unpaid_bill_never_holds_the_request() -> None:
     assert "unpaid bill" in PAYMENT_HOLD_REASON and "3.7" in PAYMENT_HOLD_REASON

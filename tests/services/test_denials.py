@@ -315,6 +315,7 @@ def test_a_late_denial_is_refused(office) -> None:
         denials.issue_denial(office.store, office.desk, did, dt.date(2026, 3, 3))
     # On the due date itself it issues.
     denials.issue_denial(office.store, office.desk, did, dt.date(2026, 3, 2))
+    assert denials.get_denial(office.store, office.desk, did).status is DenialStatus.ISSUED
 
 
 def test_an_extended_due_date_is_the_deadline(office) -> None:
@@ -328,7 +329,13 @@ def test_an_extended_due_date_is_the_deadline(office) -> None:
         dt.date(2026, 3, 20),
     )
     did = _draft(office, GroundCode.LEGAL_PROCEEDING, rid)
+    # After the 30-day due date (2026-03-02), before the extended one: still in time.
+    with pytest.raises(RuleViolation, match="late: it had to be issued by 2026-03-20"):
+        denials.issue_denial(office.store, office.desk, did, dt.date(2026, 3, 21))
     denials.issue_denial(office.store, office.desk, did, dt.date(2026, 3, 15))
+    assert denials.get_denial(office.store, office.desk, did).status is DenialStatus.ISSUED
+    # _draft denies one part of two: the request is partly denied, the rest provided.
+    assert requests.get_request(office.store, office.desk, rid).status is Status.PARTIALLY_DENIED
 
 
 def test_full_denial_closes_the_request_with_timeline_and_audit(office) -> None:

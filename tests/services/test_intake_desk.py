@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accessdesk_gui.domain.errors import InvalidInput, RuleViolation
-from accessdesk_gui.domain.fees import FeeComponent, FeeLine, FeeMethod, may_hold_for_payment
+from accessdesk_gui.domain.fees import FeeComponent, FeeLine, FeeMethod
 from accessdesk_gui.domain.intake import (
     Delivery,
     RequesterKind,
@@ -112,7 +112,6 @@ def test_fee_estimate_only_allowed_components_before_work(store, desk) -> None:
     d = requests.get_request(store, desk, rid)
     assert d.fee_total == "6.50" and d.fee_lines[0]["component"] == "copy_labor"
     # An unpaid fee or bill never holds the request: work and fulfilment go ahead.
-    assert may_hold_for_payment() is False
     requests.start(store, desk, rid, dt.date(2026, 2, 2))
     with pytest.raises(RuleViolation, match="before the work"):
         desk_service.estimate(store, desk, rid, FeeMethod.ACTUAL_COST, [], TODAY)
