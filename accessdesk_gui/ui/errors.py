@@ -134,6 +134,8 @@ def report_exception(
     if _handler is None:
         with contextlib.suppress(OSError):  # no log folder: the dialog still tells the user
             configure_log()
+    # A library calling logging.config (disable_existing_loggers) must not silence this log.
+    log.disabled = False
     log.error("crash %s\n%s", reference, text)
     if QApplication.instance() is not None:
         CrashDialog.ask(QApplication.activeWindow(), reference, text)

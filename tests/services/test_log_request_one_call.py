@@ -150,6 +150,8 @@ EVERY_FIELD: dict[str, object] = {
     "channel": Channel.FAX,
     "preferred_language": "es",
     "verification": Verification(VerificationMethod.PHOTO_ID, dt.date(2026, 2, 3), "licence"),
+    "benefit_claim": True,
+    "earlier_copy": True,
 }
 
 
