@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         current = self.current_request_id()
         self.model.refresh()
+        self._update_summary()  # a request logged or closed changes what the view shows
         self._update_counts()
         if current is not None:
             row = self.model.row_of_request(current)

@@ -1,0 +1,34 @@
+"""What a user saw go wrong on screen (screenshots under Xvfb), kept from coming back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+from accessdesk_gui.ui.main_window import MainWindow
+from accessdesk_gui.ui.request_form import NewRequestDialog
+
+TODAY = dt.date(2026, 3, 1)
+
+
+def _log_one(dialog: NewRequestDialog) -> int:
+    fields = dialog.form.fields
+    fields["patient_name"].setText("Zoë Screenshot")
+    fields["patient_dob"].setText("1980-01-01")
+    fields["received"].setText("2026-02-27")
+    fields["scope"].setPlainText("All records")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    return dialog.result()
+
+
+def test_the_count_above_the_queue_follows_a_newly_logged_request(
+    qtbot, store, desk, monkeypatch
+) -> None:
+    win = MainWindow(store, desk, today=TODAY)
+    qtbot.addWidget(win)
+    assert win.summary.text() == "0 requests shown"
+    monkeypatch.setattr(NewRequestDialog, "exec", _log_one)
+    assert win.new_request() is not None
+    assert win.model.rowCount() == 1
+    assert win.summary.text() == "1 request shown"
