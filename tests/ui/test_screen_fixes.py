@@ -32,3 +32,24 @@ def test_the_count_above_the_queue_follows_a_newly_logged_request(
     assert win.new_request() is not None
     assert win.model.rowCount() == 1
     assert win.summary.text() == "1 request shown"
+
+
+def test_demo_with_state_tx_opens_a_texas_practice(qtbot, monkeypatch, tmp_path) -> None:
+    # `accessdesk demo --state TX` opened the Oregon practice: the GUI path dropped --state.
+    from accessdesk_gui.cli.main import main
+    from accessdesk_gui.services import practice
+    from accessdesk_gui.ui import app
+
+    seen: list[str] = []
+
+    def exec_once(self) -> int:
+        for w in self.topLevelWidgets():
+            if isinstance(w, MainWindow) and w.isVisible():
+                seen.append(practice.get_practice(w.store).state)
+                w.close()
+        return 0
+
+    monkeypatch.setattr(type(app._app()), "exec", exec_once)
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", "--state", "TX", "--today", "2026-03-01", "--db", str(db)]) == 0
+    assert seen == ["TX"]
