@@ -53,3 +53,25 @@ def test_demo_with_state_tx_opens_a_texas_practice(qtbot, monkeypatch, tmp_path)
     db = tmp_path / "demo.sqlite"
     assert main(["demo", "--state", "TX", "--today", "2026-03-01", "--db", str(db)]) == 0
     assert seen == ["TX"]
+
+
+def test_the_denials_panel_stays_on_its_own_tab(qtbot, store, admin, desk) -> None:
+    # It was painted over the Letters tab ("Letters" and "Denials" titles on top of each
+    # other) whenever the request offered a denial.
+    from tests.denialflow_support import log, set_up_office
+
+    set_up_office(store, admin, desk)
+    rid = log(store, desk)
+    win = MainWindow(store, desk, today=dt.date(2026, 2, 10))
+    qtbot.addWidget(win)
+    win.show()
+    detail = win.detail
+    detail.tabs.setCurrentWidget(detail.letters)
+    detail.show_request(rid)
+    assert "compose" in detail.denials.buttons  # the panel has something to show
+    assert detail.letters.isVisible()
+    assert not detail.denials.isVisible()
+    detail.tabs.setCurrentIndex(detail.tabs.count() - 1)
+    assert detail.tabs.tabText(detail.tabs.currentIndex()) == "Denials"
+    assert detail.denials.isVisible()
+    assert not detail.letters.isVisible()
