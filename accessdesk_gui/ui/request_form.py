@@ -321,6 +321,10 @@ class NewRequestDialog(FormDialog):
             f.fields[name].currentIndexChanged.connect(self._sync)  # type: ignore[attr-defined]
         f.fields["verified_method"].currentIndexChanged.connect(self._sync)  # type: ignore[attr-defined]
         self._sync()
+        # Typing starts at the patient's name. (Moved into the scroll area, the fields come
+        # after the buttons in the tab chain: the dialog opened with "Log request" focused,
+        # and the space in a typed name pressed it.)
+        f.fields["patient_name"].setFocus()
 
     # -- behaviour ------------------------------------------------------------------------
 

@@ -75,3 +75,12 @@ def test_the_denials_panel_stays_on_its_own_tab(qtbot, store, admin, desk) -> No
     assert detail.tabs.tabText(detail.tabs.currentIndex()) == "Denials"
     assert detail.denials.isVisible()
     assert not detail.letters.isVisible()
+
+
+def test_new_request_opens_with_the_cursor_in_the_patient_name(qtbot, store, desk) -> None:
+    # It opened with "Log request" focused: typing "Test Patient" submitted the empty form.
+    dialog = NewRequestDialog(store, desk, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.focusWidget() is dialog.form.fields["patient_name"]
