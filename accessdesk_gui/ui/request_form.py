@@ -310,6 +310,7 @@ class NewRequestDialog(FormDialog):
         browse.clicked.connect(self._browse)
         row.addWidget(self.scan_path, 1)
         row.addWidget(browse)
+        scan_box.setFocusProxy(self.scan_path)  # an error at "File" puts the cursor there
         f.add("file", "File:", scan_box)
 
         for w in f.fields.values():

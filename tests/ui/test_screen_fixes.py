@@ -84,3 +84,17 @@ def test_new_request_opens_with_the_cursor_in_the_patient_name(qtbot, store, des
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.focusWidget() is dialog.form.fields["patient_name"]
+
+
+def test_a_refused_scan_puts_the_cursor_in_the_file_path(qtbot, store, desk, tmp_path) -> None:
+    # The error focused the row's container: the path could not be corrected by typing.
+    not_pdf = tmp_path / "scan.pdf"
+    not_pdf.write_bytes(b"plain text, not a PDF\n" * 50)
+    dialog = NewRequestDialog(store, desk, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.scan_path.setText(str(not_pdf))
+    assert _log_one(dialog) == 0
+    assert "not a PDF" in dialog.form.error_text("file")
+    assert dialog.focusWidget() is dialog.scan_path
