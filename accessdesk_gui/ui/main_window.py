@@ -42,6 +42,7 @@ from accessdesk_gui.ui.operations import Op, user_message
 from accessdesk_gui.ui.qtcompat import emit
 from accessdesk_gui.ui.queue_filters import QueueFilterBar, ReminderBanner
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
+from accessdesk_gui.ui.window_size import fit_to_screen
 
 if TYPE_CHECKING:
     from accessdesk_gui.ui.mail_batch import MailBatch
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
         self.today = today or dt.date.today()
         # No patient data in the title: it shows in the taskbar and screen sharing.
         self.setWindowTitle(f"AccessDesk — {practice.get_practice(store).name}{title_suffix}")
-        self.resize(1280, 760)
+        fit_to_screen(self, 1280, 760)
 
         tools = QToolBar("Main")
         tools.setMovable(False)

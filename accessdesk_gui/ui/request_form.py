@@ -62,6 +62,7 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import FormDialog
 from accessdesk_gui.ui.forms import area, combo, date_line, line
+from accessdesk_gui.ui.window_size import fit_to_screen
 
 
 def check(text: str, checked: bool = False) -> QCheckBox:
@@ -97,7 +98,7 @@ class NewRequestDialog(FormDialog):
         self.today = today or dt.date.today()
         self.request_id: int | None = None
         self.setMinimumWidth(640)
-        self.resize(720, 780)
+        fit_to_screen(self, 720, 780)
         # The form is long: scroll it, keep the buttons in view.
         lay = self.layout()
         lay.removeWidget(self.form)

@@ -98,3 +98,25 @@ def test_a_refused_scan_puts_the_cursor_in_the_file_path(qtbot, store, desk, tmp
     assert _log_one(dialog) == 0
     assert "not a PDF" in dialog.form.error_text("file")
     assert dialog.focusWidget() is dialog.scan_path
+
+
+def test_the_long_dialogs_fit_the_screen(qtbot, store, desk) -> None:
+    # New request (780 px tall) and the letter preview (860) put their buttons below the
+    # bottom of a 1366x768 screen. The offscreen screen is smaller still: both must fit.
+    from PySide6.QtGui import QGuiApplication
+
+    from accessdesk_gui.ui.letters_panel import PdfPreviewDialog
+    from accessdesk_gui.ui.window_size import FRAME_ALLOWANCE
+
+    room = QGuiApplication.primaryScreen().availableGeometry()
+    assert room.height() < 860  # else this test shows nothing
+    win = MainWindow(store, desk, today=TODAY)
+    qtbot.addWidget(win)
+    for dialog in (
+        NewRequestDialog(store, desk, today=TODAY, parent=win),
+        PdfPreviewDialog(b"", "t", win),
+    ):
+        qtbot.addWidget(dialog)
+        assert dialog.height() + FRAME_ALLOWANCE <= room.height()
+        assert dialog.width() <= room.width()
+    assert win.height() + FRAME_ALLOWANCE <= room.height()
