@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from accessdesk_gui.ui.main_window import MainWindow
 from accessdesk_gui.ui.request_form import NewRequestDialog
@@ -120,3 +120,25 @@ def test_the_long_dialogs_fit_the_screen(qtbot, store, desk) -> None:
         assert dialog.height() + FRAME_ALLOWANCE <= room.height()
         assert dialog.width() <= room.width()
     assert win.height() + FRAME_ALLOWANCE <= room.height()
+
+
+def _window_with_a_request(qtbot, store, desk) -> MainWindow:
+    from accessdesk_gui.services import requests
+    from tests.conftest import make_intake
+
+    rid = requests.log_request(store, desk, make_intake(received=dt.date(2026, 2, 20)), today=TODAY)
+    win = MainWindow(store, desk, today=TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    win.detail.show_request(rid)
+    win.detail.tabs.setCurrentWidget(win.detail.letters)
+    return win
+
+
+def test_the_main_window_fits_a_1280_px_wide_screen(qtbot, store, desk) -> None:
+    # Its minimum width was 1343 px: the filter lists were as wide as their longest item
+    # ("The patient's directive to send a copy to someone else").
+    win = _window_with_a_request(qtbot, store, desk)
+    assert win.minimumSizeHint().width() <= 1260
+    assert win.filters.kind.view().minimumWidth() > win.filters.kind.width()  # list: in full
+
