@@ -19,12 +19,14 @@ from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTableView,
     QToolBar,
@@ -189,7 +191,14 @@ class MainWindow(QMainWindow):
         self._placeholder = QLabel("Select a request in the queue to see it here.")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._right.addWidget(self._placeholder, 1)
-        split.addWidget(right)
+        # A request's facts, tabs and desk need ~770 px: on a 768 or 720 px screen they
+        # scroll instead of making the window taller than the screen.
+        self._right_scroll = QScrollArea()
+        self._right_scroll.setWidgetResizable(True)
+        self._right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._right_scroll.setWidget(right)
+        split.addWidget(self._right_scroll)
         split.setSizes([860, 420])
         self.setCentralWidget(split)
         roles = ", ".join(sorted(r.value.replace("_", " ") for r in actor.roles))
@@ -287,6 +296,11 @@ class MainWindow(QMainWindow):
             if not w.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
                 w.show()
         self._detail, self._desk = detail, desk
+        # Never narrower than the panels (no sideways scrolling), whatever the splitter.
+        bar = self._right_scroll.verticalScrollBar().sizeHint().width()
+        self._right_scroll.setMinimumWidth(
+            self._right_scroll.widget().minimumSizeHint().width() + bar
+        )
 
     @property
     def detail(self) -> RequestDetailPanel:
