@@ -161,4 +161,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     from accessdesk_gui.ui.app import run_demo
 
-    return run_demo(path)
+    return run_demo(path, state=args.state, today=args.today)

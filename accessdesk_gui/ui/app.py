@@ -33,6 +33,8 @@ from accessdesk_gui.ui.main_window import MainWindow
 from accessdesk_gui.ui.operations import Op, user_message
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from accessdesk_gui.ui.dialogs import SetupDialog
     from accessdesk_gui.ui.session_lock import SessionGuard
 
@@ -230,8 +232,10 @@ def _guard(window: MainWindow, workspace: Workspace) -> SessionGuard:
     return guard
 
 
-def run_demo(db_path: Path | None = None) -> int:
-    """A throwaway store of fictional requests, deleted when the window closes."""
+def run_demo(db_path: Path | None = None, state: str = "OR", today: dt.date | None = None) -> int:
+    """A throwaway store of fictional requests, deleted when the window closes.
+
+    ``state`` and ``today`` are the command line's ``--state`` and ``--today``."""
     from accessdesk_gui.services import auth, demo
 
     app = _app()
@@ -241,9 +245,11 @@ def run_demo(db_path: Path | None = None) -> int:
         tmp = Path(tempfile.mkdtemp(prefix="accessdesk-demo-"))
         db_path = tmp / "demo.sqlite"
     try:
-        store = demo.build_demo_store(Path(db_path))
+        store = demo.build_demo_store(Path(db_path), today=today, state=state)
         actor = auth.login(store, demo.DEMO_USER, demo.DEMO_PASSWORD)
-        window = MainWindow(store, actor, title_suffix=" — DEMO (fictional data, not saved)")
+        window = MainWindow(
+            store, actor, today=today, title_suffix=" — DEMO (fictional data, not saved)"
+        )
         window.show()
         code = app.exec()
         operations.wait_idle()

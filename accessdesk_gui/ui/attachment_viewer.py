@@ -6,6 +6,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from accessdesk_gui.ui.window_size import fit_to_screen
+
 
 class AttachmentViewer(QDialog):
     def __init__(
@@ -13,7 +15,7 @@ class AttachmentViewer(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Attachment — {filename}")
-        self.resize(760, 880)
+        fit_to_screen(self, 760, 880)
         lay = QVBoxLayout(self)
         self.kind = "image"
         if media_type == "application/pdf":

@@ -41,6 +41,7 @@ from accessdesk_gui.ui.dialogs import FormDialog
 from accessdesk_gui.ui.forms import ERROR_STYLE, area, combo, date_line, line
 from accessdesk_gui.ui.operations import Op, show_user_error, user_message
 from accessdesk_gui.ui.qtcompat import emit
+from accessdesk_gui.ui.window_size import fit_to_screen
 
 _OPEN = (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED)
 RELEASED = ""
@@ -73,7 +74,7 @@ class LetterPreviewDialog(QDialog):
         from PySide6.QtPdfWidgets import QPdfView
 
         self.setWindowTitle(title)
-        self.resize(760, 860)
+        fit_to_screen(self, 760, 860)
         self.pdf = pdf
         self._bytes = QByteArray(pdf)
         self._buffer = QBuffer(self._bytes, self)

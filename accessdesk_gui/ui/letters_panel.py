@@ -47,6 +47,7 @@ from accessdesk_gui.ui.forms import ERROR_STYLE, ErrorForm, area, combo, date_li
 from accessdesk_gui.ui.operations import Op, user_message
 from accessdesk_gui.ui.printing import PrintUnavailable, Spooler, choose_printer
 from accessdesk_gui.ui.qtcompat import emit
+from accessdesk_gui.ui.window_size import fit_to_screen
 
 _INTRO = {
     LetterKind.ACKNOWLEDGEMENT: "Tells the requester we have the request, and the due date.",
@@ -74,7 +75,7 @@ class PdfPreviewDialog(QDialog):
     def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(720, 860)
+        fit_to_screen(self, 720, 860)
         self._data = QByteArray(pdf)
         self._buffer = QBuffer(self._data, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)

@@ -19,12 +19,14 @@ from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTableView,
     QToolBar,
@@ -42,6 +44,7 @@ from accessdesk_gui.ui.operations import Op, user_message
 from accessdesk_gui.ui.qtcompat import emit
 from accessdesk_gui.ui.queue_filters import QueueFilterBar, ReminderBanner
 from accessdesk_gui.ui.queue_model import REQUEST_ID_ROLE, RequestTableModel
+from accessdesk_gui.ui.window_size import fit_to_screen
 
 if TYPE_CHECKING:
     from accessdesk_gui.ui.mail_batch import MailBatch
@@ -91,7 +94,7 @@ class MainWindow(QMainWindow):
         self.today = today or dt.date.today()
         # No patient data in the title: it shows in the taskbar and screen sharing.
         self.setWindowTitle(f"AccessDesk — {practice.get_practice(store).name}{title_suffix}")
-        self.resize(1280, 760)
+        fit_to_screen(self, 1280, 760)
 
         tools = QToolBar("Main")
         tools.setMovable(False)
@@ -188,7 +191,14 @@ class MainWindow(QMainWindow):
         self._placeholder = QLabel("Select a request in the queue to see it here.")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._right.addWidget(self._placeholder, 1)
-        split.addWidget(right)
+        # A request's facts, tabs and desk need ~770 px: on a 768 or 720 px screen they
+        # scroll instead of making the window taller than the screen.
+        self._right_scroll = QScrollArea()
+        self._right_scroll.setWidgetResizable(True)
+        self._right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._right_scroll.setWidget(right)
+        split.addWidget(self._right_scroll)
         split.setSizes([860, 420])
         self.setCentralWidget(split)
         roles = ", ".join(sorted(r.value.replace("_", " ") for r in actor.roles))
@@ -286,6 +296,11 @@ class MainWindow(QMainWindow):
             if not w.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
                 w.show()
         self._detail, self._desk = detail, desk
+        # Never narrower than the panels (no sideways scrolling), whatever the splitter.
+        bar = self._right_scroll.verticalScrollBar().sizeHint().width()
+        self._right_scroll.setMinimumWidth(
+            self._right_scroll.widget().minimumSizeHint().width() + bar
+        )
 
     @property
     def detail(self) -> RequestDetailPanel:
@@ -319,6 +334,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         current = self.current_request_id()
         self.model.refresh()
+        self._update_summary()  # a request logged or closed changes what the view shows
         self._update_counts()
         if current is not None:
             row = self.model.row_of_request(current)

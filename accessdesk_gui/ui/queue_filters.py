@@ -17,12 +17,21 @@ if TYPE_CHECKING:
     from accessdesk_gui.services.queue import Reminder
 
 
+COMBO_CHARS = 12
+
+
 def _combo(name: str, accessible: str, items: list[tuple[str, object]]) -> QComboBox:
     w = QComboBox()
     w.setObjectName(name)
     w.setAccessibleName(accessible)
     for label, value in items:
         w.addItem(label, value)
+    # Sized to a short text, not the longest item (a long name or "The patient's directive
+    # ..." made the queue alone wider than a 1366 px screen); the list still shows all.
+    w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    w.setMinimumContentsLength(COMBO_CHARS)
+    widest = max(w.fontMetrics().horizontalAdvance(label) for label, _v in items)
+    w.view().setMinimumWidth(widest + 32)
     return w
 
 

@@ -101,7 +101,14 @@ class RequestDetailPanel(QWidget):
         self.tabs.addTab(self.letters, "Letters")
         self.denials = DenialPanel(store, actor, self)
         self.denials.changed.connect(self._denial_changed)
-        self.tabs.addTab(self.denials, "Denials")
+        # The panel shows and hides itself; as a tab page that show() would paint it over
+        # whichever tab is current, so it lives inside a page of its own.
+        denials_page = QWidget()
+        page_lay = QVBoxLayout(denials_page)
+        page_lay.setContentsMargins(0, 0, 0, 0)
+        page_lay.addWidget(self.denials)
+        page_lay.addStretch(1)
+        self.tabs.addTab(denials_page, "Denials")
         lay.addWidget(self.tabs, 1)
 
     def show_request(self, request_id: int | None) -> None:

@@ -62,6 +62,7 @@ from accessdesk_gui.services.auth import Actor
 from accessdesk_gui.services.workspace import Store
 from accessdesk_gui.ui.dialogs import FormDialog
 from accessdesk_gui.ui.forms import area, combo, date_line, line
+from accessdesk_gui.ui.window_size import fit_to_screen
 
 
 def check(text: str, checked: bool = False) -> QCheckBox:
@@ -97,7 +98,7 @@ class NewRequestDialog(FormDialog):
         self.today = today or dt.date.today()
         self.request_id: int | None = None
         self.setMinimumWidth(640)
-        self.resize(720, 780)
+        fit_to_screen(self, 720, 780)
         # The form is long: scroll it, keep the buttons in view.
         lay = self.layout()
         lay.removeWidget(self.form)
@@ -310,6 +311,7 @@ class NewRequestDialog(FormDialog):
         browse.clicked.connect(self._browse)
         row.addWidget(self.scan_path, 1)
         row.addWidget(browse)
+        scan_box.setFocusProxy(self.scan_path)  # an error at "File" puts the cursor there
         f.add("file", "File:", scan_box)
 
         for w in f.fields.values():
@@ -321,6 +323,10 @@ class NewRequestDialog(FormDialog):
             f.fields[name].currentIndexChanged.connect(self._sync)  # type: ignore[attr-defined]
         f.fields["verified_method"].currentIndexChanged.connect(self._sync)  # type: ignore[attr-defined]
         self._sync()
+        # Typing starts at the patient's name. (Moved into the scroll area, the fields come
+        # after the buttons in the tab chain: the dialog opened with "Log request" focused,
+        # and the space in a typed name pressed it.)
+        f.fields["patient_name"].setFocus()
 
     # -- behaviour ------------------------------------------------------------------------
 
