@@ -86,7 +86,8 @@ def open_store(args: argparse.Namespace, create: bool = False) -> Store:
     """The store for this command (services/workspace.py), locked unless it only reads.
 
     The instance lock stays on args until main() returns: StoreInUse (exit 2) names who
-    has the store open (the app or another command)."""
+    has the store open (the app or another command).
+    """
     from accessdesk_gui.services import workspace
 
     held = opt(args, "instance_lock") is not None
@@ -147,7 +148,8 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
 
 def group(sub: Any, name: str, help_text: str) -> Any:
     """The sub-commands of command group ``name``, created once and shared by every module
-    that adds to it (e.g. 'settings' gets commands from the denial and security modules)."""
+    that adds to it (e.g. 'settings' gets commands from the denial and security modules).
+    """
     parser = sub.choices.get(name)
     if parser is None:
         return sub.add_parser(name, help=help_text).add_subparsers(metavar="SUB")

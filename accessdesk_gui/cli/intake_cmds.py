@@ -160,7 +160,8 @@ def intake_from_args(args: argparse.Namespace) -> Any:
 
 def add_extras(args: argparse.Namespace) -> dict[str, Any]:
     """The scan and fee estimate of `request add`, for the one call that logs the request
-    (services/intake.py checks them, with the intake, before anything is saved)."""
+    (services/intake.py checks them, with the intake, before anything is saved).
+    """
     from accessdesk_gui.domain.fees import FeeMethod
     from accessdesk_gui.services import desk, intake
 

@@ -1,6 +1,7 @@
 """State-law commands under `settings`: list the state rules, mark one verified, and print
 the practice's fee notice (access-rules 3.6, 11.1); and `request part2-consent`, the
-patient's 42 CFR Part 2 consent for a directive (access-rules 11.5)."""
+patient's 42 CFR Part 2 consent for a directive (access-rules 11.5).
+"""
 
 from __future__ import annotations
 

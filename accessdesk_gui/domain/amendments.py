@@ -29,7 +29,8 @@ CLOCK = AMENDMENT_CLOCK  # 164.526(b)(2)
 
 def check_written(in_writing: bool, writing_required: bool, patients_told: bool) -> None:
     """164.526(b)(1): a spoken request may be refused only when the practice requires
-    written requests and told patients so in advance."""
+    written requests and told patients so in advance.
+    """
     if writing_required and patients_told and not in_writing:
         raise RuleViolation(
             "This practice requires amendment requests in writing and told patients so in "
@@ -178,7 +179,8 @@ def check_transition(status: Status, action: Action) -> Status:
 
 def check_action_date(on: dt.date, received: dt.date, due: dt.date) -> int:
     """Days late (0 when acted on or before the due date). A late decision is still
-    recorded, and says it was late: the patient is owed the answer either way."""
+    recorded, and says it was late: the patient is owed the answer either way.
+    """
     if on < received:
         raise RuleViolation(
             f"The date {on.isoformat()} is before the request was received "
@@ -225,7 +227,8 @@ def check_acceptance(
     map_systems: Iterable[str] | None,
 ) -> None:
     """164.526(c)(1)-(3): the records affected are named and amended or linked; others are
-    notified only with the patient's identification of them and agreement ((c)(2))."""
+    notified only with the patient's identification of them and agreement ((c)(2)).
+    """
     if not changes:
         raise RuleViolation(
             "Name the records affected and whether each was amended or the amendment linked "
@@ -328,7 +331,8 @@ STATEMENT_LIMIT_MAX = 20_000  # what the store holds; a practice's own limit is 
 
 def check_statement(text: str, limit: int | None) -> str:
     """164.526(d)(2): the patient's statement of disagreement and its basis; the practice
-    may reasonably limit its length (``limit`` characters, None for no limit of its own)."""
+    may reasonably limit its length (``limit`` characters, None for no limit of its own).
+    """
     body = text.strip()
     if not body:
         raise InvalidInput("statement", "is empty: write what the patient disagrees with and why.")
@@ -344,7 +348,8 @@ def check_statement(text: str, limit: int | None) -> str:
 
 def check_rebuttal(text: str, has_statement: bool) -> str:
     """164.526(d)(3): a rebuttal answers a statement of disagreement; a copy goes to the
-    patient (the service records the copy sent)."""
+    patient (the service records the copy sent).
+    """
     if not has_statement:
         raise RuleViolation(
             "A rebuttal answers the patient's statement of disagreement, and there is none "
@@ -372,7 +377,8 @@ def carried_with_disclosures(
     status: Status, has_statement: bool, has_rebuttal: bool, patient_asked: bool
 ) -> tuple[str, ...]:
     """What goes with each later disclosure of the disputed information (164.526(d)(4)-(5)),
-    or an accurate summary of it."""
+    or an accurate summary of it.
+    """
     if status not in WITH_DENIAL:
         return ()
     if has_statement:

@@ -929,7 +929,8 @@ LETTER_ELEMENT_RULES: dict[LetterElement, str] = {
 
 def missing_letter_elements(letter: DenialLetterFacts) -> list[LetterElement]:
     """The 164.524(d)(2)-(3) elements the letter lacks, in the order of the rule; empty when
-    complete. ``LETTER_ELEMENT_RULES`` says each as a sentence a user can act on."""
+    complete. ``LETTER_ELEMENT_RULES`` says each as a sentence a user can act on.
+    """
     missing: list[LetterElement] = []
     if not letter.grounds:
         missing.append(LetterElement.GROUNDS)

@@ -128,7 +128,8 @@ def check_period(
     requested_on: dt.date, start: dt.date | None, end: dt.date | None
 ) -> tuple[dt.date, dt.date]:
     """The period accounted for: six years back, or a shorter one asked for (164.528(a)(1),
-    (a)(3)). The practice need not go further back than six years."""
+    (a)(3)). The practice need not go further back than six years.
+    """
     earliest = years_before(requested_on, LOOKBACK_YEARS)
     first = earliest if start is None else start
     last = requested_on if end is None else end
@@ -147,7 +148,8 @@ def check_period(
 @dataclass(frozen=True)
 class Suspension:
     """164.528(a)(2): a statement from a health oversight agency or law enforcement official
-    that an accounting would be reasonably likely to impede its activities."""
+    that an accounting would be reasonably likely to impede its activities.
+    """
 
     recipient: str  # the agency or official, as in the disclosure log
     stated_on: dt.date
@@ -195,7 +197,8 @@ def fee_may_apply(requested_on: dt.date, earlier_requests: Iterable[dt.date]) ->
 
 def check_fee_before_producing(fee_applies: bool, fee_told: bool, patient_went_ahead: bool) -> None:
     """A later accounting's fee is told in advance, with the chance to withdraw or narrow the
-    request (164.528(c)(2)); produce it only once the patient chose to go ahead."""
+    request (164.528(c)(2)); produce it only once the patient chose to go ahead.
+    """
     if not fee_applies:
         return
     if not fee_told:
@@ -260,7 +263,8 @@ def build_accounting(
     summarise: bool = True,
 ) -> Accounting:
     """The accountable disclosures of the period in date order, repeated ones to one
-    recipient for one purpose summarised (164.528(b)(3)); each one left out with why."""
+    recipient for one purpose summarised (164.528(b)(3)); each one left out with why.
+    """
     kept: list[Disclosure] = []
     left: list[LeftOut] = []
     for d in sorted(disclosures, key=lambda x: (x.on, x.id)):

@@ -72,7 +72,8 @@ def _blank(text: str) -> bool:
 @dataclass(frozen=True)
 class Contact:
     """A person or office: a denial letter must give its name or title and phone number
-    (164.524(d)(2)(iii), 164.530(a)(1)(ii))."""
+    (164.524(d)(2)(iii), 164.530(a)(1)(ii)).
+    """
 
     name_or_title: str = ""
     phone: str = ""
@@ -130,7 +131,8 @@ class BusinessAssociate:
     """A vendor that maintains records *for* the practice. Its records are in the DRS like
     the practice's own (164.501 "maintained by or for"), so the practice needs a way to get
     them and to know how long that takes: the 30 days run while the vendor works
-    (access-rules 1.8)."""
+    (access-rules 1.8).
+    """
 
     name: str
     contact: str = ""
@@ -154,7 +156,8 @@ class RecordSystem:
     the system itself. ``exchange_linked`` is recorded for the policy text only: linking to a
     health information exchange does not take anything out of the DRS (OCR FAQ 550), so no
     rule here treats linked systems differently. ``holds_from``/``holds_until`` bound the
-    dates of service the system holds (a paper archive closed in 2014, say)."""
+    dates of service the system holds (a paper archive closed in 2014, say).
+    """
 
     id: str
     name: str
@@ -385,7 +388,8 @@ class GapCode(StrEnum):
 @dataclass(frozen=True)
 class Gap:
     """A problem to fix. ``refers_to`` is ``responsibilities``, ``category:<code>``,
-    ``system:<id>`` or ``holding:<code>@<system id>``."""
+    ``system:<id>`` or ``holding:<code>@<system id>``.
+    """
 
     code: GapCode
     message: str
@@ -592,7 +596,8 @@ def review(drs_map: DrsMap) -> list[Gap]:
 
 def new_version(old: DrsMap, effective: dt.date, **changes: Any) -> DrsMap:
     """A copy of ``old`` with the given fields changed, the next version number, in effect from
-    ``effective``. Earlier versions are kept unchanged, as 164.530(j) requires."""
+    ``effective``. Earlier versions are kept unchanged, as 164.530(j) requires.
+    """
     if "version" in changes:
         raise InvalidInput("version", "is assigned automatically.")
     if effective <= old.effective:
@@ -605,7 +610,8 @@ def new_version(old: DrsMap, effective: dt.date, **changes: Any) -> DrsMap:
 
 def add_years(day: dt.date, years: int) -> dt.date:
     """Same month and day, ``years`` later; 29 February becomes 1 March in a common year, so
-    the period is never shorter than the full number of years."""
+    the period is never shorter than the full number of years.
+    """
     try:
         return day.replace(year=day.year + years)
     except ValueError:
@@ -619,7 +625,8 @@ def retain_until(last_day: dt.date) -> dt.date:
 
 def last_in_effect(history: Sequence[DrsMap], version: int) -> dt.date | None:
     """The last day ``version`` was in effect: the day before its successor took effect, or
-    None while it is still the current version."""
+    None while it is still the current version.
+    """
     ordered = sorted(history, key=lambda m: m.version)
     for index, m in enumerate(ordered):
         if m.version == version:
@@ -643,7 +650,8 @@ def retention_date(history: Sequence[DrsMap], version: int) -> dt.date | None:
 class Scope:
     """What the request covers: ``categories`` None means the whole DRS. ``start``/``end``
     narrow the dates of service (164.524(c)(3)(i) lets the practice agree scope with the
-    requester; the right itself covers the whole DRS)."""
+    requester; the right itself covers the whole DRS).
+    """
 
     categories: frozenset[str] | None = None
     start: dt.date | None = None
@@ -764,7 +772,8 @@ def scope_has_part2(drs_map: DrsMap, scope: Scope) -> bool:
 def check_part2_release(directive: bool, has_part2: bool, consent_recorded: bool) -> None:
     """42 CFR 2.31, 2.33 (access-rules 11.5): a third-party directive is never fulfilled for
     Part 2 records without the consent Part 2 requires, recorded. The patient's own access is
-    not limited by this check."""
+    not limited by this check.
+    """
     if directive and has_part2 and not consent_recorded:
         raise RuleViolation(
             "This directive covers Part 2 records (substance use disorder treatment records): "

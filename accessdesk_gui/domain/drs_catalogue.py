@@ -131,7 +131,8 @@ def psychotherapy_notes(kept_separate: bool) -> RecordCategory:
 def sud_counseling_notes(kept_separate: bool = True) -> RecordCategory:
     """42 CFR Part 2 (2.11; access-rules 11.5): a Part 2 program's SUD counseling notes, kept
     separately like psychotherapy notes. Not an access exception: whether they may be withheld
-    from the patient is unverified (11.5), so they are produced and never a denial ground."""
+    from the patient is unverified (11.5), so they are produced and never a denial ground.
+    """
     return RecordCategory(
         "medical.sud_counseling_notes",
         "SUD counseling notes (42 CFR Part 2)",
@@ -324,7 +325,8 @@ def scope_for_intake(
     end: dt.date | None = None,
 ) -> Scope:
     """The checklist scope of what a request asks for: the whole DRS, or the record-set
-    categories behind the intake categories chosen (record-set codes pass through)."""
+    categories behind the intake categories chosen (record-set codes pass through).
+    """
     chosen = tuple(categories)
     if whole or not chosen:
         return Scope(None, start, end)

@@ -401,7 +401,8 @@ def build_pdf(
 ) -> bytes:
     """A printed document in this layout: letterhead on page 1, ``label`` and page numbers
     in every footer (also used by letters/fee_notice.py). ``story`` is called once the fonts
-    are registered (paragraphs look their font up when made)."""
+    are registered (paragraphs look their font up when made).
+    """
     register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

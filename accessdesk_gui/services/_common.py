@@ -172,7 +172,8 @@ _LIFECYCLE_COLUMNS = (
 
 def snapshot(r: AccessRequest) -> dict[str, Any]:
     """The fields the audit trail records before and after a change: every intake field
-    (INTAKE_COLUMNS) and the request's lifecycle; dates as ISO text."""
+    (INTAKE_COLUMNS) and the request's lifecycle; dates as ISO text.
+    """
     out: dict[str, Any] = {}
     for name in INTAKE_COLUMNS + _LIFECYCLE_COLUMNS:
         value = getattr(r, name)

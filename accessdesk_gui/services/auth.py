@@ -106,7 +106,8 @@ def insert_user(
     licence_number: str = "",
 ) -> Actor:
     """add_user inside the caller's write transaction (set-up creates the practice and its
-    first user together)."""
+    first user together).
+    """
     uname = username.strip()
     if not uname or len(uname) > 64 or any(c.isspace() for c in uname):
         raise InvalidInput("username", "is required, without spaces, at most 64 characters.")

@@ -157,7 +157,8 @@ def backup_if_due(store: Store, username: str, now: dt.datetime | None = None) -
 
 def keep(times: Iterable[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
     """Which backups rotation keeps: the newest of each of the last 7 days that have one,
-    of each of the last 4 weeks, and of each of the last 12 months."""
+    of each of the last 4 weeks, and of each of the last 12 months.
+    """
     newest_first = sorted(set(times), reverse=True)
     kept: set[dt.datetime] = set()
     for bucket, count in (
@@ -236,7 +237,8 @@ def check_backup(backup_file: Path, against: Store | keys.StoreKey) -> BackupChe
     """Check a backup fully without changing anything: it opens with the store's key (of
     the store given, or the key itself), its pages and structure are sound, its audit chain
     verifies and matches its manifest, and it was made by this version of AccessDesk or an
-    earlier one."""
+    earlier one.
+    """
     from accessdesk_gui.store.copies import check_copy
 
     key = against.key if isinstance(against, Store) else against

@@ -533,7 +533,8 @@ def verify_reentry(store: Store, actor: Actor, password: str, doing: str) -> Non
 def check_reentry(s: Session, actor: Actor, password: str, doing: str) -> None:
     """verify_reentry inside the signing command's own write transaction. A refusal is
     committed with its audit entry (nothing else of the command was written before it)
-    and AuthenticationFailed raised."""
+    and AuthenticationFailed raised.
+    """
     u = s.get(User, actor.user_id)
     if u is not None and u.active and password_matches(u.password_hash, password):
         return

@@ -405,7 +405,8 @@ def attach_request(
 ) -> int | None:
     """Inside the caller's transaction (requests.log_request): record the map version in
     force when the request was received and build its checklist for ``scope`` (default: the
-    whole DRS). Returns the version, or None while the practice has no map."""
+    whole DRS). Returns the version, or None while the practice has no map.
+    """
     row = _version_for(s, received)
     if row is None:
         return None
@@ -418,7 +419,8 @@ def build_request_checklist(
 ) -> RequestChecklist:
     """(Re)build a request's checklist for ``scope`` (default: the whole DRS) from the map
     version it was received under (or, if it has none yet, the version in force on its
-    received date). Items already checked off stay checked off if still on the list."""
+    received date). Items already checked off stay checked off if still on the list.
+    """
     actor.require_staff()
     with store.write() as s:
         r = s.get(AccessRequest, request_id)
@@ -653,7 +655,8 @@ def reopen(store: Store, actor: Actor, item_id: int, request_id: int | None = No
 
 def part2_in_scope(s: Session, request_id: int) -> bool:
     """Whether the request's checklist scope, on its map version, includes 42 CFR Part 2
-    records (access-rules 11.5). False when the request has no map attached."""
+    records (access-rules 11.5). False when the request has no map attached.
+    """
     link = s.get(RequestDrs, request_id)
     if link is None:
         return False

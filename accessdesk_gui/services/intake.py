@@ -161,7 +161,8 @@ def check_estimate(
     state: str,
 ) -> FeeEstimate:
     """The estimate against the request's facts and the practice's state's fee rules
-    (domain/fees.py; access-rules 11.1), or RuleViolation / InvalidInput."""
+    (domain/fees.py; access-rules 11.1), or RuleViolation / InvalidInput.
+    """
     if status is not Status.RECEIVED:
         raise RuleViolation(
             "The fee estimate is given before the work starts (access-rules 3.6); this "

@@ -53,7 +53,8 @@ def restore_key(path: Path, typed: str) -> None:
     """Put the key typed from a recovery sheet into this PC's keyring for the store at path.
 
     A mistyped code is refused with what to check; when the store is there, the key must
-    open it before anything is saved (a key for another store is never kept)."""
+    open it before anything is saved (a key for another store is never kept).
+    """
     try:
         key = keys.parse_recovery_code(typed)
     except keys.BadRecoveryCode as exc:

@@ -403,7 +403,8 @@ def build_letter_data(
     """The engine's input for this request and kind, and whether it has a postal address.
 
     Without a ``language`` the letter is in the requester's preferred language recorded at
-    intake."""
+    intake.
+    """
     r = _load_request(s, request_id)
     lang = _check_language(language or r.preferred_language or "en")
     rest = dict(extra or {})

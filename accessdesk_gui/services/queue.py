@@ -155,7 +155,8 @@ class _Where:
 
     def table(self) -> str:
         """Where the matches are found: the open requests' index, or for a search over
-        every request the small search index (one pass over it, not over every row)."""
+        every request the small search index (one pass over it, not over every row).
+        """
         if self.open_only:
             return f"requests AS r INDEXED BY {OPEN_INDEX}"
         if self.searching:
@@ -322,7 +323,8 @@ def page_plan(
     """The statements for one page: one, or for a wide view sorted by assignee one per
     staff member whose requests fall on the page (their rows in number order, through the
     assignee index), the staff in name order. `groups(sql, params)` runs a count per
-    assignee when it is needed."""
+    assignee when it is needed.
+    """
     w = _where(q)
     if w.open_only or q.sort is not SortKey.ASSIGNEE or not _walk(matches, offset, limit, total):
         return [page_sql(q, offset, limit, matches, total)]

@@ -88,7 +88,8 @@ def _transition(
 ) -> None:
     """Move a request through the lifecycle: every check, the change, its timeline event and
     audit entry in one write transaction. A callable ``summary`` runs first, in the same
-    transaction: it checks what the action's own rules need and says what was done."""
+    transaction: it checks what the action's own rules need and says what was done.
+    """
     actor.require_staff()
     with store.write() as s:
         r = load_request(s, request_id)
@@ -154,7 +155,8 @@ def fulfil(
     """Record that access was provided. With collection checklist items still open, the
     caller must confirm (``open_items_confirmed``): an incomplete DRS is the usual access
     failure (164.524(a)(1), (c)(1)); the open items are named in the refusal and the
-    timeline."""
+    timeline.
+    """
     note = check_text("note", note, limit=4000)
 
     def apply(r: AccessRequest) -> None:

@@ -61,6 +61,7 @@ def record_lock(store: Store, actor: Actor) -> None:
 
 def unlock(store: Store, current: Actor, username: str, password: str) -> tuple[Actor, bool]:
     """Log in at the lock screen. Returns the actor and whether it is the same user
-    (same: the session resumes with its unsaved input; another: a new session starts)."""
+    (same: the session resumes with its unsaved input; another: a new session starts).
+    """
     actor = auth.login(store, username, password)
     return actor, actor.user_id == current.user_id

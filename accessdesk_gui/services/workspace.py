@@ -96,7 +96,8 @@ def key_mode(path: Path) -> KeyMode:
 class Workspace:
     """An open store, the instance lock held for it (when writing) and who is logged in.
 
-    Services take ``workspace.store`` as before; ``close()`` lets go of both."""
+    Services take ``workspace.store`` as before; ``close()`` lets go of both.
+    """
 
     store: Store
     lock: InstanceLock | None = None

@@ -69,7 +69,8 @@ def _patient_ref_of(
     after: Mapping[str, Any] | None,
 ) -> str:
     """Whose record an entry concerns, when the caller did not say: the request itself, or
-    the request a letter, denial or review belongs to (so a report by patient finds it)."""
+    the request a letter, denial or review belongs to (so a report by patient finds it).
+    """
     if entity == "request":
         return f"request:{entity_id}"
     for data in (after, before):

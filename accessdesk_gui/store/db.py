@@ -243,7 +243,7 @@ class Store:
 
     @property
     def key(self) -> StoreKey:
-        """This store's key, for checking copies made of it (never log or show it)."""
+        """The store's key, for checking copies made of it (never log or show it)."""
         return self._key
 
     def close(self) -> None:

@@ -209,7 +209,8 @@ KDF_ITERATIONS = 256_000
 
 def passphrase_salt(path: Path, create: bool) -> bytes | None:
     """The store's KDF salt from its mode file; a new one when the store is created.
-    None for a passphrase store made before salts were recorded (passphrase given as is)."""
+    None for a passphrase store made before salts were recorded (passphrase given as is).
+    """
     f = mode_file(path)
     data: dict[str, object] = {}
     if f.exists():

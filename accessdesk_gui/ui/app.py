@@ -152,7 +152,8 @@ def run_app(db_path: Path | None = None) -> int:
 
 def _passphrase_without_keyring() -> str | None:
     """A new store on a computer with no keyring: the practice passphrase chosen instead,
-    or None when the user quits (to set a keyring up first)."""
+    or None when the user quits (to set a keyring up first).
+    """
     from accessdesk_gui.ui.dialogs import NoKeyringDialog
 
     dialog = NoKeyringDialog()
@@ -235,7 +236,8 @@ def _guard(window: MainWindow, workspace: Workspace) -> SessionGuard:
 def run_demo(db_path: Path | None = None, state: str = "OR", today: dt.date | None = None) -> int:
     """A throwaway store of fictional requests, deleted when the window closes.
 
-    ``state`` and ``today`` are the command line's ``--state`` and ``--today``."""
+    ``state`` and ``today`` are the command line's ``--state`` and ``--today``.
+    """
     from accessdesk_gui.services import auth, demo
 
     app = _app()

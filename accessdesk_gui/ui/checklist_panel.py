@@ -175,7 +175,8 @@ class ChecklistPanel(QWidget):
 
     def _refresh_in_place(self) -> None:
         """Re-read the checklist and update the items in place: clearing the tree would
-        delete the item whose signal started this."""
+        delete the item whose signal started this.
+        """
         rid, store, actor = self.request_id, self.store, self.actor
         if rid is None:
             return

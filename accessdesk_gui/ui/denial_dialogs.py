@@ -1,6 +1,7 @@
 """Denials and reviews on screen: the composer, sign-off, issue, review dialogs, the
 physician's queue, and the panel of a request's denials. Thin: every rule is checked in
-services/denials.py and services/review.py; these widgets show what they say."""
+services/denials.py and services/review.py; these widgets show what they say.
+"""
 
 from __future__ import annotations
 
@@ -432,7 +433,8 @@ class DenialComposerDialog(FormDialog):
 
     def preview(self) -> None:
         """Render the letter this draft would make (on the worker); show what is missing
-        instead if any."""
+        instead if any.
+        """
         self.form.clear_errors()
         try:
             draft = self.draft()

@@ -96,7 +96,8 @@ class ActionDialog(FormDialog):
 
 class NoKeyringDialog(FormDialog):
     """First start on a computer with no keyring: say so, and offer the explicit choice of
-    a practice passphrase (recorded next to the store). Never a store in plain text."""
+    a practice passphrase (recorded next to the store). Never a store in plain text.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(

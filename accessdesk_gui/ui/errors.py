@@ -51,7 +51,8 @@ def log_dir() -> Path:
 
 def configure_log(folder: Path | None = None) -> Path:
     """Write crash lines to a rotating file in ``folder`` (default: the platform's log
-    folder); returns the file's path. Called again, it moves the log (tests do)."""
+    folder); returns the file's path. Called again, it moves the log (tests do).
+    """
     global _handler
     folder = folder or log_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +79,8 @@ def close_log() -> None:
 
 def details(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> str:
     """The traceback without any exception message (see the module docstring), with the
-    causes and contexts, and the app version."""
+    causes and contexts, and the app version.
+    """
     parts: list[str] = []
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -84,7 +84,8 @@ def user_message(exc: BaseException) -> str:
 
 def show_user_error(widget: QWidget | None, exc: BaseException) -> None:
     """Show a user error where it belongs: the field that caused it, else the message line
-    of the nearest form (a FormDialog's or a widget's own ``form``), else a message box."""
+    of the nearest form (a FormDialog's or a widget's own ``form``), else a message box.
+    """
     from accessdesk_gui.ui.forms import ErrorForm  # forms imports this module
 
     field = exc.field if isinstance(exc, InvalidInput) else ""
@@ -112,7 +113,8 @@ def warn(parent: QWidget | None, message: str) -> None:
 
 class _Relay(QObject):
     """Made on the UI thread: the worker's signals reach its own slots queued, so the op's
-    callbacks run on the UI thread (a plain callable as receiver would not guarantee it)."""
+    callbacks run on the UI thread (a plain callable as receiver would not guarantee it).
+    """
 
     finished = Signal(object, object)  # result, exception or None
     progressed = Signal(int, int)
@@ -178,7 +180,8 @@ class Op(Generic[T]):
         expected: tuple[type[BaseException], ...] = (),
     ) -> Op[T]:
         """``cb`` gets user errors, and also the ``expected`` types (e.g. a cancelled job or
-        a printer that is gone); any other exception is a bug and takes the crash path."""
+        a printer that is gone); any other exception is a bug and takes the crash path.
+        """
         self._failure = cb
         self._expected = (*USER_ERRORS, *expected)
         return self
@@ -190,7 +193,8 @@ class Op(Generic[T]):
 
     def with_progress(self, label: str, cancellable: bool = False, total: int = 0) -> Op[T]:
         """A window-modal progress dialog while it runs (``total`` steps, reported by
-        ``report``; 0: a busy bar); Cancel sets ``cancelled()``."""
+        ``report``; 0: a busy bar); Cancel sets ``cancelled()``.
+        """
         self._label = label
         self._cancellable = cancellable
         self._total = total

@@ -94,7 +94,8 @@ class Spooler:
 
 def ask_printer(parent: QWidget | None, names: list[str], default: str) -> str | None:
     """The platform's own print dialog (native on Windows and macOS), used only to pick
-    the printer: the PDF then goes to that printer's spooler unchanged."""
+    the printer: the PDF then goes to that printer's spooler unchanged.
+    """
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPrinterName(default if default in names else names[0])
     printer.setDocName(JOB_TITLE)
@@ -111,7 +112,8 @@ def ask_printer(parent: QWidget | None, names: list[str], default: str) -> str |
 def choose_printer(parent: QWidget | None, spooler: Spooler) -> str | None:
     """The printer to use, the system default offered first; None if the user cancels.
 
-    With a single printer there is nothing to choose, so no dialog is shown."""
+    With a single printer there is nothing to choose, so no dialog is shown.
+    """
     names = spooler.printers()
     if not names:
         raise PrintUnavailable(NO_PRINTER)

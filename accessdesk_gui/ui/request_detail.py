@@ -50,7 +50,8 @@ Work = Callable[[], object]  # the service call an ActionDialog runs as an op
 
 class RequestDetailPanel(QWidget):
     """The request is read on the worker (ui/operations.py); ``shown`` says when it is on
-    screen, with its detail."""
+    screen, with its detail.
+    """
 
     changed = Signal(int)
     shown = Signal(object)  # RequestDetail

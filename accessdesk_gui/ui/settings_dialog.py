@@ -73,7 +73,8 @@ class _Status(QLabel):
 
     def run(self, fn: Callable[[], object], said: Callable[[object], str], field: str = "") -> None:
         """Run ``fn`` as an op; say ``said(result)`` here, or why it was refused (an
-        InvalidInput named after ``field``, e.g. "The new password must be...")."""
+        InvalidInput named after ``field``, e.g. "The new password must be...").
+        """
 
         def failed(exc: BaseException) -> None:
             if field and isinstance(exc, InvalidInput):

@@ -11,7 +11,8 @@ FRAME_ALLOWANCE = 40
 
 def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
     """Resize to ``width`` x ``height``, or less where the screen is smaller, so that a
-    dialog's buttons at the bottom stay on screen."""
+    dialog's buttons at the bottom stay on screen.
+    """
     screen = widget.screen() or QGuiApplication.primaryScreen()
     if screen is None:
         widget.resize(width, height)
