@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -185,7 +186,11 @@ def _excepthook(
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
-    if _bridge is not None and threading.current_thread() is not threading.main_thread():
+    if (
+        _bridge is not None
+        and shiboken6.isValid(_bridge)
+        and threading.current_thread() is not threading.main_thread()
+    ):
         emit(_bridge.crashed, (exc_type, exc, tb))
         return
     report_exception(exc_type, exc, tb)

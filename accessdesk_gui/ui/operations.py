@@ -144,9 +144,18 @@ class _Task(QRunnable):
         try:
             result = self.fn()
         except BaseException as exc:  # every outcome is delivered: nothing dies silently
-            emit(self.relay.finished, None, exc)
+            self._deliver(None, exc)
         else:
-            emit(self.relay.finished, result, None)
+            self._deliver(result, None)
+
+    def _deliver(self, result: Any, exc: BaseException | None) -> None:
+        if not shiboken6.isValid(self.relay):
+            return  # the app quit while this op ran: no window is left to tell
+        try:
+            emit(self.relay.finished, result, exc)
+        except RuntimeError:
+            if shiboken6.isValid(self.relay):
+                raise  # deleted between the check and the emit: the same quitting case
 
 
 # Ops under way, kept alive until their result is delivered.
