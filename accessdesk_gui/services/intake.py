@@ -104,7 +104,9 @@ def check_attachment(a: NewAttachment) -> _CheckedAttachment:
     if len(a.data) > ATTACHMENT_MAX_BYTES:
         raise InvalidInput(
             "file",
-            f"is {len(a.data) // (1024 * 1024)} MB; at most 25 MB can be kept in the store.",
+            # One decimal, rounded up: a file just over the limit never reads as "25 MB".
+            f"is {-(-len(a.data) * 10 // (1024 * 1024)) / 10:.1f} MB; at most "
+            f"{ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB can be kept in the store.",
         )
     media = sniff_media_type(a.data)
     if media is None:

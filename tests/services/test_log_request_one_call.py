@@ -183,3 +183,11 @@ def test_a_logged_request_reads_back_as_the_cleaned_intake(store, desk) -> None:
     rid = requests.log_request(store, desk, intake, today=TODAY)
     with store.read() as s:
         assert _common.intake_of(s.get(AccessRequest, rid)) == check_intake(intake, TODAY)
+
+
+def test_a_file_just_over_the_limit_is_not_said_to_be_at_the_limit() -> None:
+    from accessdesk_gui.services.intake import ATTACHMENT_MAX_BYTES, check_attachment
+
+    with pytest.raises(InvalidInput) as caught:
+        check_attachment(NewAttachment("big.pdf", b"%PDF-" + b"0" * ATTACHMENT_MAX_BYTES))
+    assert "is 25.1 MB; at most 25 MB" in caught.value.message
